@@ -1,0 +1,101 @@
+"""The one exception tree of Orchestrall's runtime, store and marketplace.
+
+    OrchestrallError                 code: str, message
+    ├── SpecError                    the input is not a usable graph spec
+    │   ├── SpecParseError           not JSON / not an object / wrong shape
+    │   ├── SpecVersionError         schema_version missing, unknown or newer than this code
+    │   └── SpecValidationError      carries ``problems`` (every problem at once)
+    ├── StoreError                   persistence failed
+    │   ├── NotFoundError            unknown graph, version or run id
+    │   └── ConflictError            a write lost a race or breaks a constraint
+    ├── ModelServerError             the scripted model server was misused
+    │   └── ScriptError              a model script is malformed
+    └── ConfigurationError           settings or environment are unusable
+
+The UI and the CLI match on types and ``code``, never on message text.
+Framework exceptions are translated into these at the backend boundary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from agent_runtime.spec import Problem
+
+__all__ = [
+    "ConfigurationError",
+    "ConflictError",
+    "ModelServerError",
+    "NotFoundError",
+    "OrchestrallError",
+    "ScriptError",
+    "SpecError",
+    "SpecParseError",
+    "SpecValidationError",
+    "SpecVersionError",
+    "StoreError",
+]
+
+
+class OrchestrallError(Exception):
+    """Base of every error Orchestrall raises on purpose."""
+
+    code: str = "orchestrall_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SpecError(OrchestrallError):
+    code = "spec_error"
+
+
+class SpecParseError(SpecError):
+    code = "spec_parse_error"
+
+
+class SpecVersionError(SpecError):
+    code = "spec_version_error"
+
+
+class SpecValidationError(SpecError):
+    """A spec has problems; ``problems`` lists every one of them."""
+
+    code = "spec_invalid"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "; ".join(p.one_line() for p in self.problems[:5])
+        more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"The graph spec has {len(self.problems)} problem(s): {lines}{more}")
+
+
+class StoreError(OrchestrallError):
+    code = "store_error"
+
+
+class NotFoundError(StoreError):
+    code = "not_found"
+
+
+class ConflictError(StoreError):
+    code = "conflict"
+
+
+class ModelServerError(OrchestrallError):
+    code = "model_server_error"
+
+
+class ScriptError(ModelServerError):
+    code = "script_error"
+
+
+class ConfigurationError(OrchestrallError):
+    code = "configuration_error"

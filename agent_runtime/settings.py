@@ -1,0 +1,64 @@
+"""Orchestrall settings: one place, read from ``ORCHESTRALL_*`` variables or a ``.env`` file.
+
+Settings travel explicitly (``get_settings()`` at the edges, then passed down);
+nothing per run is written back into the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+def _default_data_dir() -> Path:
+    return Path.cwd() / ".orchestrall"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field maps to ``ORCHESTRALL_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ORCHESTRALL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Where local data lives.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; unset means a SQLite file in the data dir."
+    )
+    broker_url: str | None = Field(
+        default=None, description="Celery broker URL; unset means runs execute in-process."
+    )
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; unset = embedded.")
+
+    # Model provider defaults, used when a spec's model leaves them out.
+    default_provider: str = Field(default="scripted", description="Default model provider.")
+    default_model: str = Field(default="orchestrall-demo", description="Default model name.")
+    default_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible base URL; unset = the built-in demo model."
+    )
+    openai_api_key: SecretStr | None = Field(default=None, description="Default OpenAI key.")
+
+    model_server_port: int = Field(default=8765, description="Port of the offline demo model.")
+    model_script: Path | None = Field(default=None, description="Script for the demo model.")
+
+    def resolved_database_url(self) -> str:
+        """The database URL in force: the configured one or the SQLite file in ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'orchestrall.db'}"
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data dir if missing and return it."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings for this process, read once. Tests build ``Settings(...)`` directly."""
+    return Settings()
