@@ -1,0 +1,86 @@
+"""Graph spec v1: the versioned JSON the canvas saves and the runtime compiles.
+
+Models are plain data (tagged unions on ``kind``); ``validate`` returns every
+problem at once; ``migrate`` upgrades older versions by explicit steps.
+"""
+
+from agent_runtime.spec._api import (
+    DEMO_MODEL_ID,
+    MAX_SPEC_BYTES,
+    canonical_json,
+    load_spec_file,
+    loads_spec,
+    new_graph_spec,
+    parse_spec,
+    spec_hash,
+    spec_json_schema,
+)
+from agent_runtime.spec._migrate import Migrator, migrate
+from agent_runtime.spec._models import (
+    NODE_KINDS,
+    SCHEMA_VERSION,
+    AgentNode,
+    BuiltinToolSpec,
+    ContainsCondition,
+    EdgeSpec,
+    EqualsCondition,
+    GraphSpec,
+    HttpToolSpec,
+    HumanNode,
+    InputField,
+    InputNode,
+    LayoutSpec,
+    LimitsSpec,
+    MemoryNode,
+    MemorySpec,
+    ModelSpec,
+    NodeSpec,
+    OutputNode,
+    RegexCondition,
+    RouterNode,
+    RouteSpec,
+    ToolNode,
+    ToolSpec,
+)
+from agent_runtime.spec._problems import Problem
+from agent_runtime.spec._validate import validate
+
+__all__ = [
+    "DEMO_MODEL_ID",
+    "MAX_SPEC_BYTES",
+    "NODE_KINDS",
+    "SCHEMA_VERSION",
+    "AgentNode",
+    "BuiltinToolSpec",
+    "ContainsCondition",
+    "EdgeSpec",
+    "EqualsCondition",
+    "GraphSpec",
+    "HttpToolSpec",
+    "HumanNode",
+    "InputField",
+    "InputNode",
+    "LayoutSpec",
+    "LimitsSpec",
+    "MemoryNode",
+    "MemorySpec",
+    "Migrator",
+    "ModelSpec",
+    "NodeSpec",
+    "OutputNode",
+    "Problem",
+    "RegexCondition",
+    "RouteSpec",
+    "RouterNode",
+    "ToolNode",
+    "ToolSpec",
+    "canonical_json",
+    "load_spec_file",
+    "loads_spec",
+    "migrate",
+    "new_graph_spec",
+    "parse_spec",
+    "spec_hash",
+    "spec_json_schema",
+    "validate",
+]
