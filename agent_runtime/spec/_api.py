@@ -32,16 +32,19 @@ def loads_spec(text: str | bytes, *, source: str = "input") -> Any:
     size = len(text.encode() if isinstance(text, str) else text)
     if size > MAX_SPEC_BYTES:
         raise SpecParseError(
-            f"{source} is {size / 1e6:.1f} MB; "
+            f"{source}: {size / 1e6:.1f} MB is too large; "
             f"graph specs are limited to {MAX_SPEC_BYTES // 2**20} MB."
         )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SpecParseError(f"{source}: not UTF-8 text.") from None
     try:
         return json.loads(text)
-    except UnicodeDecodeError:
-        raise SpecParseError(f"{source} is not UTF-8 text.") from None
     except json.JSONDecodeError as exc:
         raise SpecParseError(
-            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from None
 
 
@@ -50,12 +53,14 @@ def load_spec_file(path: str | Path) -> Any:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_SPEC_BYTES:
-            raise SpecParseError(f"{path} is larger than {MAX_SPEC_BYTES // 2**20} MB.")
+            raise SpecParseError(
+                f"{path}: larger than the {MAX_SPEC_BYTES // 2**20} MB limit for graph specs."
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecParseError(f"{path}: no such file.") from None
     except IsADirectoryError:
-        raise SpecParseError(f"{path} is a directory, not a spec file.") from None
+        raise SpecParseError(f"{path}: a directory, not a spec file.") from None
     except PermissionError:
         raise SpecParseError(f"{path}: permission denied.") from None
     return loads_spec(raw, source=str(path))

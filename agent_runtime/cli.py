@@ -1,0 +1,106 @@
+"""The ``orchestrall`` command: run the app, validate specs, print the schema, serve the demo model.
+
+Every failure a user can cause prints one line naming what is wrong and exits
+non-zero; no traceback reaches the terminal for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent_runtime.errors import OrchestrallError
+from agent_runtime.spec import load_spec_file, spec_json_schema, validate
+
+cli = typer.Typer(
+    name="orchestrall",
+    help="Orchestrall: build agent graphs visually, run them on LangGraph, CrewAI or AutoGen.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_ROOT = Path(__file__).resolve().parent.parent
+_LAUNCHER = _ROOT / "scripts" / "run_app.sh"
+
+
+@cli.command()
+def run(
+    args: Annotated[
+        list[str] | None, typer.Argument(help="Extra arguments for `reflex run`.")
+    ] = None,
+) -> None:
+    """Start the app at http://localhost:3000 with the embedded defaults."""
+    if not _LAUNCHER.is_file():
+        typer.echo(
+            f"error: {_LAUNCHER} not found; run `make run` from a source checkout.", err=True
+        )
+        raise typer.Exit(1)
+    os.execv("/bin/bash", ["bash", str(_LAUNCHER), *(args or [])])  # replaces this process
+
+
+@cli.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="Graph spec JSON files.")],
+) -> None:
+    """Check graph spec files: exit 0 when all are valid, else 1 with one line per problem."""
+    failed = False
+    for path in files:
+        try:
+            problems = validate(load_spec_file(path))
+        except OrchestrallError as exc:
+            typer.echo(f"error: {exc.message}")
+            failed = True
+            continue
+        if not problems:
+            typer.echo(f"{path}: valid")
+            continue
+        failed = True
+        for problem in problems:
+            typer.echo(f"{path}: {problem.one_line()}")
+        typer.echo(f"{path}: {len(problems)} problem(s)")
+    raise typer.Exit(1 if failed else 0)
+
+
+@cli.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of graph spec v1 (generated from the models)."""
+    text = json.dumps(spec_json_schema(), indent=2, sort_keys=True) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+@cli.command("model-server")
+def model_server(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    script: Annotated[
+        Path | None,
+        typer.Option(help="Rules file (JSON or YAML); default answers only without it."),
+    ] = None,
+) -> None:
+    """Serve the offline demo model: an OpenAI-compatible, scripted, deterministic endpoint."""
+    from agent_runtime.model_server import serve
+
+    try:
+        serve(host=host, port=port, script_path=script)
+    except OrchestrallError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
