@@ -1,0 +1,1 @@
+"""Reusable Reflex components (noun functions); they never import agent frameworks."""
