@@ -69,3 +69,15 @@ def test_validate_never_raises_on_a_corrupted_section(section, value):
     spec[section] = value
     problems = validate(spec)
     assert all(p.message for p in problems)
+
+
+def test_complete_examples_in_docs_validate():
+    import re
+
+    text = (ROOT / "docs" / "spec.md").read_text()
+    blocks = [
+        json.loads(b) for b in re.findall(r"```json\n(.*?)```", text, re.S) if "schema_version" in b
+    ]
+    assert blocks
+    for block in blocks:
+        assert validate(block) == []
