@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Chroma server URL; unset = embedded.")
 
     # Model provider defaults, used when a spec's model leaves them out.
-    default_provider: str = Field(default="scripted", description="Default model provider.")
+    default_provider: str = Field(default="demo", description="Default model provider.")
     default_model: str = Field(default="orchestrall-demo", description="Default model name.")
     default_base_url: str | None = Field(
         default=None, description="OpenAI-compatible base URL; unset = the built-in demo model."
