@@ -55,8 +55,13 @@ class Migrator:
         return version
 
     def migrate(self, data: Any) -> dict[str, Any]:
-        """A new dict upgraded to the current version; the input is never modified."""
+        """A new dict upgraded to the current version; the input is never modified.
+
+        Already current: a shallow copy (callers must not mutate nested values).
+        """
         version = self.version_of(data)
+        if version == self.current:
+            return dict(data)
         result = copy.deepcopy(data)
         while version < self.current:
             result = self.steps[version](result)
