@@ -84,18 +84,26 @@ def schema(
 
 @cli.command("model-server")
 def model_server(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default ORCHESTRALL_MODEL_SERVER_PORT or 8765).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     script: Annotated[
         Path | None,
-        typer.Option(help="Rules file (JSON or YAML); default answers only without it."),
+        typer.Option(help="Rules file (JSON or YAML); default answers only without one."),
     ] = None,
 ) -> None:
     """Serve the offline demo model: an OpenAI-compatible, scripted, deterministic endpoint."""
     from agent_runtime.model_server import serve
+    from agent_runtime.settings import get_settings
 
+    settings = get_settings()
     try:
-        serve(host=host, port=port, script_path=script)
+        serve(
+            host=host,
+            port=port or settings.model_server_port,
+            script_path=script or settings.model_script,
+        )
     except OrchestrallError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None

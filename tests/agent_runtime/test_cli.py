@@ -79,3 +79,58 @@ def test_docs_schema_is_current():
     """docs/graph-spec.schema.json is regenerated, never hand-edited."""
     published = json.loads((ROOT / "docs" / "graph-spec.schema.json").read_text())
     assert published == json.loads(orchestrall("schema").stdout)
+
+
+def test_model_server_command_serves_the_demo_model(tmp_path):
+    import socket
+    import time
+
+    import openai
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    script = tmp_path / "script.yaml"
+    script.write_text(
+        "version: 1\nrules:\n  - when: {last_message: {contains: ping}}\n    content: pong\n"
+    )
+    cmd = [sys.executable, "-c", "from agent_runtime.cli import main; main()"]
+    proc = subprocess.Popen(
+        [*cmd, "model-server", "--port", str(port), "--script", str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    try:
+        client = openai.OpenAI(
+            base_url=f"http://127.0.0.1:{port}/v1", api_key="demo", max_retries=0
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                models = client.models.list()
+                break
+            except openai.APIConnectionError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "model server did not start"
+                time.sleep(0.2)
+        assert [m.id for m in models.data] == ["orchestrall-demo"]
+        reply = client.chat.completions.create(
+            model="orchestrall-demo", messages=[{"role": "user", "content": "ping"}]
+        )
+        assert reply.choices[0].message.content == "pong"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+
+
+def test_model_server_command_with_a_broken_script(tmp_path):
+    script = tmp_path / "broken.yaml"
+    script.write_text(
+        "version: 1\nrules:\n  - when: {last_message: {regex: '(unclosed'}}\n    content: x\n"
+    )
+    result = orchestrall("model-server", "--port", "1", "--script", str(script))
+    assert result.returncode == 1
+    assert "error:" in result.stderr and "rules[0]" in result.stderr
+    assert "Traceback" not in result.stderr
