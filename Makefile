@@ -1,0 +1,58 @@
+# Orchestrall: the whole set-up is `make run` and `make test` on a fresh clone.
+#
+# Both targets create .venv (Python 3.11) and install the pinned package set
+# when pyproject.toml or constraints.txt changed, and install bun from the npm
+# registry into .bun/ (Reflex 0.10 needs bun >= 1.4.4 or Node >= 22.22).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+INSTALL_STAMP := $(VENV)/.orchestrall-installed
+BUN_VERSION := 1.4.4
+BUN_DIR := .bun
+BUN := $(BUN_DIR)/node_modules/.bin/bun
+BUN_STAMP := $(BUN_DIR)/.bun-$(BUN_VERSION)
+
+# Reflex uses the project-local bun and never phones home.
+export PATH := $(CURDIR)/$(BUN_DIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org
+
+.PHONY: help run test install lint
+
+help:
+	@echo "make run   - start Orchestrall at http://localhost:3000 (backend on :8000)"
+	@echo "make test  - ruff, import contracts and the whole pytest suite (incl. Chromium e2e)"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALL_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install --python $(VENV)/bin/python -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(BUN_STAMP):
+	npm install --prefix $(BUN_DIR) --no-save --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
+	@# The package's postinstall puts the native binary in place; run it if npm skipped it.
+	$(BUN) --version >/dev/null 2>&1 || (cd $(BUN_DIR)/node_modules/bun && node install.js)
+	test "$$($(BUN) --version)" = "$(BUN_VERSION)"
+	touch $@
+
+install: $(INSTALL_STAMP) $(BUN_STAMP)
+
+# `orchestrall run` execs scripts/run_app.sh, which prints where the data lives.
+run: install
+	$(VENV)/bin/orchestrall run
+
+lint: $(INSTALL_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: install lint
+	scripts/ensure_chromium.sh
+	$(VENV)/bin/pytest tests

@@ -1,0 +1,34 @@
+"""The route table: every page of the app, registered in one loop by ``add_routes``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import reflex as rx
+
+from app import paths
+from app.pages.home import home_page
+from app.pages.home_state import HomeState
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """One page: its path, its browser title, the page function and its on-load event."""
+
+    path: str
+    title: str
+    page: Callable[[], rx.Component]
+    on_load: Any = None
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(paths.HOME, "Graphs · Orchestrall", home_page, on_load=HomeState.load_graphs),
+)
+
+
+def add_routes(app: rx.App, routes: Sequence[Route] = ROUTES) -> None:
+    """Register every route of ``routes`` on ``app``."""
+    for route in routes:
+        app.add_page(route.page, route=route.path, title=route.title, on_load=route.on_load)

@@ -1,0 +1,51 @@
+"""The app header: the Orchestrall name and mark, with room for page actions."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+APP_NAME = "Orchestrall"
+
+
+def header(*actions: rx.Component) -> rx.Component:
+    """A top bar with the app's name on the left and ``actions`` on the right."""
+    brand = rx.link(
+        rx.hstack(
+            rx.center(
+                rx.icon("workflow", size=18, color="white"),
+                width="32px",
+                height="32px",
+                border_radius="var(--radius-3)",
+                background="linear-gradient(135deg, var(--accent-9), var(--accent-11))",
+            ),
+            rx.heading(APP_NAME, size="5", weight="bold", trim="both"),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        underline="none",
+        color="inherit",
+        aria_label=f"{APP_NAME} home",
+        data_testid="app-name",
+    )
+    return rx.el.header(
+        rx.hstack(
+            brand,
+            rx.spacer(),
+            *actions,
+            align="center",
+            width="100%",
+            max_width="1136px",
+            margin_x="auto",
+            padding_x="24px",
+        ),
+        display="flex",
+        align_items="center",
+        height="60px",
+        border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+        data_testid="app-header",
+    )
