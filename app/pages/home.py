@@ -63,53 +63,54 @@ def loading_state() -> rx.Component:
     return rx.center(rx.spinner(size="3"), padding_y="72px", width="100%")
 
 
+def page_intro() -> rx.Component:
+    """The page title with the number of graphs, a one-line explanation and New graph."""
+    count = rx.cond(
+        HomeState.has_graphs,
+        rx.badge(
+            HomeState.graphs.length(), variant="soft", radius="full", data_testid="graph-count"
+        ),
+    )
+    return rx.hstack(
+        rx.vstack(
+            rx.hstack(rx.heading("Graphs", size="7", as_="h1"), count, align="center"),
+            rx.text(
+                "Agent graphs you have saved. Each one runs on LangGraph, CrewAI or AutoGen.",
+                color_scheme="gray",
+                size="3",
+            ),
+            spacing="1",
+        ),
+        rx.spacer(),
+        new_graph_button(),
+        align="end",
+        width="100%",
+        wrap="wrap",
+        spacing="4",
+    )
+
+
+def error_callout() -> rx.Component:
+    return rx.cond(
+        HomeState.error != "",
+        rx.callout(
+            HomeState.error,
+            icon="triangle-alert",
+            color_scheme="red",
+            role="alert",
+            width="100%",
+            data_testid="home-error",
+        ),
+    )
+
+
 def home_page() -> rx.Component:
     return rx.box(
         header(),
         rx.el.main(
             rx.vstack(
-                rx.hstack(
-                    rx.vstack(
-                        rx.hstack(
-                            rx.heading("Graphs", size="7", as_="h1"),
-                            rx.cond(
-                                HomeState.has_graphs,
-                                rx.badge(
-                                    HomeState.graphs.length(),
-                                    variant="soft",
-                                    radius="full",
-                                    data_testid="graph-count",
-                                ),
-                            ),
-                            align="center",
-                            spacing="3",
-                        ),
-                        rx.text(
-                            "Agent graphs you have saved. Each one runs on LangGraph, "
-                            "CrewAI or AutoGen.",
-                            color_scheme="gray",
-                            size="3",
-                        ),
-                        spacing="1",
-                    ),
-                    rx.spacer(),
-                    new_graph_button(),
-                    align="end",
-                    width="100%",
-                    wrap="wrap",
-                    spacing="4",
-                ),
-                rx.cond(
-                    HomeState.error != "",
-                    rx.callout(
-                        HomeState.error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        role="alert",
-                        width="100%",
-                        data_testid="home-error",
-                    ),
-                ),
+                page_intro(),
+                error_callout(),
                 rx.cond(
                     HomeState.loaded,
                     rx.cond(HomeState.has_graphs, graph_list(), empty_state()),

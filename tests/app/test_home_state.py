@@ -47,6 +47,22 @@ def test_load_graphs_lists_saved_graphs_newest_first(data_dir: Path) -> None:
     assert triage.updated_at.endswith("+00:00")
 
 
+def test_a_graph_whose_current_version_has_problems_is_a_draft(data_dir: Path) -> None:
+    with open_store(f"sqlite:///{data_dir / 'orchestrall.db'}") as store:
+        graph = store.create_graph("Half built")
+        spec = store.get_spec(graph.id)
+        spec["nodes"] = [n for n in spec["nodes"] if n["kind"] != "output"]
+        store.save_graph(graph.id, spec, "Removed the output")
+    state = HomeState()
+
+    run(state.load_graphs)
+
+    (card,) = state.graphs
+    assert card.name == "Half built"
+    assert not card.is_valid
+    assert card.node_count == len(spec["nodes"])
+
+
 def test_new_graph_is_saved_and_shown_first(data_dir: Path) -> None:
     state = HomeState()
     run(state.load_graphs)
