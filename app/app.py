@@ -1,13 +1,16 @@
 """The Reflex app; its pages come from the route table in ``app/routes.py``.
 
-The theme is configured in ``rxconfig.py`` (``RadixThemesPlugin``).
+The theme is configured in ``rxconfig.py`` (``RadixThemesPlugin``). The backend
+also serves the offline demo model for its whole lifespan.
 """
 
 import reflex as rx
 
 from app.routes import add_routes
+from app.services.demo_model import demo_model_lifespan
 
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 add_routes(app)
+app.register_lifespan_task(demo_model_lifespan)

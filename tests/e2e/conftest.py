@@ -46,6 +46,7 @@ class RunningApp:
     url: str
     backend_url: str
     data_dir: Path
+    demo_model_url: str
 
 
 def _free_port() -> int:
@@ -86,11 +87,12 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]
         pytest.fail("bun is not installed in .bun/: run the browser tests with `make test`")
     data_dir = tmp_path_factory.mktemp("app-data")
     no_reload = tmp_path_factory.mktemp("no-hot-reload")
-    frontend_port, backend_port = _free_port(), _free_port()
+    frontend_port, backend_port, model_port = _free_port(), _free_port(), _free_port()
     env = {
         **os.environ,
         "ORCHESTRALL_DATA_DIR": str(data_dir),
         "ORCHESTRALL_DATABASE_URL": f"sqlite:///{data_dir / 'orchestrall.db'}",
+        "ORCHESTRALL_MODEL_SERVER_PORT": str(model_port),
         "REFLEX_WEB_WORKDIR": str(ROOT / ".web-e2e"),
         # Edits to the tree while the tests run must not restart the backend.
         "REFLEX_HOT_RELOAD_OVERRIDE_PATHS": str(no_reload),
@@ -106,6 +108,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]
         url=f"http://localhost:{frontend_port}",
         backend_url=f"http://localhost:{backend_port}",
         data_dir=data_dir,
+        demo_model_url=f"http://127.0.0.1:{model_port}/v1",
     )
     with APP_LOG.open("wb") as log:
         proc = subprocess.Popen(
