@@ -75,7 +75,7 @@ def page_intro() -> rx.Component:
         rx.vstack(
             rx.hstack(rx.heading("Graphs", size="7", as_="h1"), count, align="center"),
             rx.text(
-                "Agent graphs you have saved. Each one runs on LangGraph, CrewAI or AutoGen.",
+                "Agent graphs you have saved, most recently edited first.",
                 color_scheme="gray",
                 size="3",
             ),
