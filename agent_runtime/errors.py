@@ -10,7 +10,17 @@
     │   └── ConflictError            a write lost a race or breaks a constraint
     ├── ModelServerError             the scripted model server was misused
     │   └── ScriptError              a model script is malformed
-    └── ConfigurationError           settings or environment are unusable
+    ├── ConfigurationError           settings or environment are unusable
+    ├── CompileError                 a valid spec cannot be built on the chosen backend
+    │   ├── UnknownBackendError      no backend by that name
+    │   ├── BackendUnavailableError  the backend's packages are missing (message: install command)
+    │   └── UnsupportedFeatureError  the backend lacks a feature a node needs (names the node)
+    └── RunError                     a run failed; carries ``node_id`` when one node is at fault
+        ├── LimitExceededError       max steps, timeout or max tokens (``limit``)
+        ├── RunCancelledError        someone cancelled the run
+        ├── ModelEndpointError       the model endpoint is down, slow or answered garbage
+        ├── ToolError                a tool could not be set up or called
+        └── RunStateError            the run cannot do that now (e.g. resume a finished run)
 
 The UI and the CLI match on types and ``code``, never on message text.
 Framework exceptions are translated into these at the backend boundary.
@@ -24,17 +34,27 @@ if TYPE_CHECKING:  # pragma: no cover
     from agent_runtime.spec import Problem
 
 __all__ = [
+    "BackendUnavailableError",
+    "CompileError",
     "ConfigurationError",
     "ConflictError",
+    "LimitExceededError",
+    "ModelEndpointError",
     "ModelServerError",
     "NotFoundError",
     "OrchestrallError",
+    "RunCancelledError",
+    "RunError",
+    "RunStateError",
     "ScriptError",
     "SpecError",
     "SpecParseError",
     "SpecValidationError",
     "SpecVersionError",
     "StoreError",
+    "ToolError",
+    "UnknownBackendError",
+    "UnsupportedFeatureError",
 ]
 
 
@@ -99,3 +119,62 @@ class ScriptError(ModelServerError):
 
 class ConfigurationError(OrchestrallError):
     code = "configuration_error"
+
+
+class CompileError(OrchestrallError):
+    code = "compile_error"
+
+
+class UnknownBackendError(CompileError):
+    code = "unknown_backend"
+
+
+class BackendUnavailableError(CompileError):
+    code = "backend_unavailable"
+
+
+class UnsupportedFeatureError(CompileError):
+    """The chosen backend cannot run a feature of the graph; ``node_id`` names where."""
+
+    code = "unsupported_feature"
+
+    def __init__(self, message: str, *, node_id: str | None = None, feature: str = "") -> None:
+        super().__init__(message)
+        self.node_id = node_id
+        self.feature = feature
+
+
+class RunError(OrchestrallError):
+    """A run failed; ``node_id`` names the node at fault when there is one."""
+
+    code = "run_error"
+
+    def __init__(self, message: str, *, code: str | None = None, node_id: str | None = None):
+        super().__init__(message, code=code)
+        self.node_id = node_id
+
+
+class LimitExceededError(RunError):
+    """A run limit was reached; ``limit`` is ``max_steps``, ``timeout`` or ``max_tokens``."""
+
+    code = "limit_exceeded"
+
+    def __init__(self, message: str, *, limit: str, node_id: str | None = None) -> None:
+        super().__init__(message, node_id=node_id)
+        self.limit = limit
+
+
+class RunCancelledError(RunError):
+    code = "cancelled"
+
+
+class ModelEndpointError(RunError):
+    code = "model_unavailable"
+
+
+class ToolError(RunError):
+    code = "tool_error"
+
+
+class RunStateError(RunError):
+    code = "run_state"

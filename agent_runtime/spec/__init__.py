@@ -19,6 +19,7 @@ from agent_runtime.spec._migrate import Migrator, migrate
 from agent_runtime.spec._models import (
     NODE_KINDS,
     SCHEMA_VERSION,
+    TEMPLATE_RE,
     AgentNode,
     BuiltinToolSpec,
     ContainsCondition,
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_SPEC_BYTES",
     "NODE_KINDS",
     "SCHEMA_VERSION",
+    "TEMPLATE_RE",
     "AgentNode",
     "BuiltinToolSpec",
     "ContainsCondition",

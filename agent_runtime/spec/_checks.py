@@ -111,6 +111,13 @@ class GraphChecker:
                         _choices(self.builtin_tools, "built-in tools"),
                         (*path, "name"),
                     )
+                elif tool.name == "http_request" and not tool.allowed_hosts:
+                    self.add(
+                        "http_no_allowed_hosts",
+                        f"Tool '{tool.id}' (http_request) has no allowed_hosts.",
+                        'List the hosts it may call, e.g. ["api.example.com"].',
+                        (*path, "allowed_hosts"),
+                    )
                 continue
             self._http_tool(tool, path)
 

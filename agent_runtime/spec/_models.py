@@ -81,6 +81,9 @@ class BuiltinToolSpec(_Spec):
         min_length=1, max_length=64, description="Registry name of the built-in tool."
     )
     description: str | None = Field(default=None, max_length=1000)
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="Hosts http_request may call (required for it)."
+    )
 
 
 class HttpToolSpec(_Spec):

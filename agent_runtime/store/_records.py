@@ -77,7 +77,9 @@ class RunTotals(_Record):
     model_config = ConfigDict(extra="forbid")
 
     tokens: int = Field(default=0, ge=0)
-    cost: float = Field(default=0.0, ge=0)
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    cost: float | None = Field(default=0.0, ge=0, description="USD; None when a price is unknown.")
     latency_ms: float = Field(default=0.0, ge=0)
     steps: int = Field(default=0, ge=0)
 

@@ -109,8 +109,13 @@ class RunOps:
         with self._db.read() as s:
             return [_record(r) for r in s.scalars(stmt)]
 
-    def update_run_status(self, run_id: str, status: RunStatus | str) -> RunRecord:
-        """Move a run that has not finished to ``status``.
+    def update_run_status(
+        self,
+        run_id: str,
+        status: RunStatus | str,
+        totals: RunTotals | Mapping[str, Any] | None = None,
+    ) -> RunRecord:
+        """Move a run that has not finished to ``status`` (and record its totals so far).
 
         ``running`` sets ``started_at`` the first time; a final status sets ``finished_at``.
         Raises ``ConflictError`` if the run already finished.
@@ -118,6 +123,8 @@ class RunOps:
         status = RunStatus(status)
         now = utcnow()
         values: dict[str, Any] = {"status": status.value}
+        if totals is not None:
+            values["totals"] = RunTotals.model_validate(totals).model_dump()
         if status is RunStatus.RUNNING:
             values["started_at"] = sa.func.coalesce(RunRow.started_at, now)
         if status.is_terminal:

@@ -1,0 +1,268 @@
+"""One LangGraph node function per spec node kind, each reporting normalised events.
+
+Every node function: counts a step against the run's limits, emits
+``node_started``, does its work, emits ``node_finished`` (output, latency,
+tokens, cost). Failures become Orchestrall errors naming the node.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langgraph.errors import GraphBubbleUp
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from agent_runtime.backends._errors import translate_error
+from agent_runtime.compiler import (
+    IRNode,
+    agent_system_prompt,
+    as_text,
+    choose_llm_route,
+    matches,
+    render,
+    render_value,
+    router_system_prompt,
+    trim_history,
+)
+from agent_runtime.compiler._values import lookup
+from agent_runtime.events import (
+    NodeFinishedEvent,
+    NodeStartedEvent,
+    ToolCalledEvent,
+    ToolResultEvent,
+)
+from agent_runtime.execution import BackendServices, RunControl, RunRequest
+
+from ._agent import AgentCall, Usage, build_agent_loop, call_model, chat_model, text_of
+from ._state import RESET, GraphState, last_text
+
+
+@dataclass
+class RunBinding:
+    """LangGraph runtime context of one run: request, limits, services."""
+
+    request: RunRequest
+    control: RunControl
+    services: BackendServices
+    resumed_node: str | None = None
+    resume_seen: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Body = Callable[[GraphState, RunBinding, Any, Usage, int], Awaitable[tuple[dict[str, Any], str]]]
+
+
+def _scope(state: GraphState) -> dict[str, Any]:
+    return {
+        "last_output": last_text(state),
+        "inputs": state.get("input") or {},
+        "state": state.get("state") or {},
+    }
+
+
+def instrument(node: IRNode, body: Body) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """Wrap a node body with step counting, events and error translation."""
+
+    async def run_node(state: GraphState, runtime: Runtime[RunBinding]) -> dict[str, Any]:
+        binding, writer = runtime.context, runtime.stream_writer
+        resuming = binding.resumed_node == node.id and not binding.resume_seen
+        if resuming:  # the human step re-runs on resume: it was counted and announced already
+            binding.resume_seen = True
+            step = binding.control.steps
+        else:
+            step = binding.control.begin_step(node.id)
+            writer(NodeStartedEvent(node_id=node.id, kind=node.kind, label=node.label, step=step))
+        started, usage = time.perf_counter(), Usage()
+        try:
+            update, output = await body(state, binding, writer, usage, step)
+        except GraphBubbleUp:  # interrupts are LangGraph control flow, not failures
+            raise
+        except Exception as exc:
+            raise translate_error(exc, node) from exc
+        writer(
+            NodeFinishedEvent(
+                node_id=node.id,
+                output=output,
+                latency_ms=round((time.perf_counter() - started) * 1000, 2),
+                prompt_tokens=usage.prompt,
+                completion_tokens=usage.completion,
+                cost=usage.cost,
+            )
+        )
+        return update
+
+    run_node.__name__ = f"node_{node.id}"
+    return run_node
+
+
+def input_body(node: IRNode) -> Body:
+    names = [f.name for f in node.spec.fields]
+
+    async def body(state, binding, writer, usage, step):
+        inputs = dict(state.get("input") or {})
+        text = (
+            as_text(inputs.get("message"))
+            if names == ["message"]
+            else "\n".join(
+                f"{name}: {as_text(inputs.get(name))}" for name in names if name in inputs
+            )
+        )
+        return {
+            "last": [step, text],
+            "state": {RESET: True},
+            "routes": {RESET: True},
+            "messages": [HumanMessage(text)],
+            "output": "",
+        }, text
+
+    return body
+
+
+def agent_body(node: IRNode) -> Body:
+    loop = build_agent_loop(node)
+    assert node.model is not None
+    recursion_limit = 2 * node.spec.max_iterations + 5
+
+    async def body(state, binding, writer, usage, step):
+        task = last_text(state)
+        context = list((state.get("state") or {}).get("retrieved") or [])
+        for memory in node.memories:
+            hits = await binding.services.memory.retrieve(
+                memory, task, scope=binding.request.memory_scope, top_k=4
+            )
+            context.extend(h.text for h in hits)
+        history = [
+            ("user" if isinstance(m, HumanMessage) else "assistant", text_of(m))
+            for m in (state.get("messages") or [])[:-1]
+        ]
+        prompt = [SystemMessage(agent_system_prompt(node.spec, context))]
+        for role, text in trim_history(history):
+            prompt.append(HumanMessage(text) if role == "user" else AIMessage(text))
+        prompt.append(HumanMessage(task))
+        call = AgentCall(node.id, writer, binding.control, binding.request.stream_tokens, usage)
+        result = await loop.ainvoke(
+            {"messages": prompt}, {"recursion_limit": recursion_limit}, context=call
+        )
+        output = text_of(result["messages"][-1])
+        return {"last": [step, output]}, output
+
+    return body
+
+
+def tool_body(node: IRNode) -> Body:
+    tool = node.tools[0]
+
+    async def body(state, binding, writer, usage, step):
+        arguments = render_value(dict(node.spec.arguments), **_scope(state))
+        writer(ToolCalledEvent(node_id=node.id, tool=tool.name, arguments=arguments))
+        result = await tool.invoke(arguments)
+        is_error = result.startswith("error:")
+        writer(ToolResultEvent(node_id=node.id, tool=tool.name, result=result, is_error=is_error))
+        return {"last": [step, result]}, result
+
+    return body
+
+
+def router_body(node: IRNode) -> Body:
+    spec = node.spec
+    model = chat_model(node.model) if spec.strategy == "llm" else None
+    names = [r.name for r in spec.routes]
+
+    async def body(state, binding, writer, usage, step):
+        if model is None:
+            scope = _scope(state)
+            route = next(
+                (
+                    r.name
+                    for r in spec.routes
+                    if matches(r.condition, lookup(r.condition.field, **scope))
+                ),
+                spec.default_route,
+            )
+        else:
+            call = AgentCall(node.id, writer, binding.control, False, usage)
+            messages = [SystemMessage(router_system_prompt(spec)), HumanMessage(last_text(state))]
+            answer = await call_model(model, messages, call, node.model)
+            route = choose_llm_route(text_of(answer), names, spec.default_route)
+        return {"routes": {node.id: route}}, route
+
+    return body
+
+
+def human_body(node: IRNode) -> Body:
+    spec = node.spec
+
+    async def body(state, binding, writer, usage, step):
+        proposal = last_text(state)
+        answer = interrupt(
+            {"node_id": node.id, "mode": spec.mode, "prompt": spec.prompt, "proposal": proposal}
+        )
+        answer = answer if isinstance(answer, dict) else {"answer": str(answer)}
+        if spec.mode == "input":
+            text = as_text(answer.get("answer", ""))
+            return {"last": [step, text]}, text
+        comment = as_text(answer.get("comment", ""))
+        if answer.get("approved"):
+            return {"routes": {node.id: "approved"}}, "approved" + (
+                f": {comment}" if comment else ""
+            )
+        feedback = f"Rejected by the reviewer: {comment or 'no reason given'}\n\nDraft:\n{proposal}"
+        return {"routes": {node.id: "rejected"}, "last": [step, feedback]}, f"rejected: {comment}"
+
+    return body
+
+
+def memory_body(node: IRNode) -> Body:
+    spec, memory = node.spec, node.memories[0]
+
+    async def body(state, binding, writer, usage, step):
+        memories = binding.services.memory
+        scope = binding.request.memory_scope
+        if spec.operation == "store":
+            item = await memories.store(
+                memory, last_text(state), scope=scope, metadata=dict(spec.metadata)
+            )
+            return {}, f"stored {item}"
+        query = render(spec.query, **_scope(state))
+        hits = await memories.retrieve(
+            memory,
+            query,
+            scope=scope,
+            top_k=spec.top_k,
+            filters=dict(spec.filters),
+            min_score=spec.min_score,
+        )
+        found = [h.text for h in hits]
+        update = {"state": {"retrieved": found, "retrieved_scores": [h.score for h in hits]}}
+        return update, f"{len(found)} result(s)"
+
+    return body
+
+
+def output_body(node: IRNode) -> Body:
+    async def body(state, binding, writer, usage, step):
+        text = last_text(state)
+        return {"output": text, "messages": [AIMessage(text)]}, text
+
+    return body
+
+
+BODIES: dict[str, Callable[[IRNode], Body]] = {
+    "input": input_body,
+    "agent": agent_body,
+    "tool": tool_body,
+    "router": router_body,
+    "human": human_body,
+    "memory": memory_body,
+    "output": output_body,
+}
+
+
+def node_function(node: IRNode) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """The LangGraph node function for an IR node."""
+    return instrument(node, BODIES[node.kind](node))

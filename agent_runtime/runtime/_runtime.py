@@ -1,0 +1,285 @@
+"""The runtime: compile specs (cached), start runs, stream and store their events, resume, cancel.
+
+One ``Runtime`` per process and event loop. Compiled graphs are cached by the
+spec's semantic hash and backend and reused by every run. Limits and
+cancellation are enforced here the same way for every backend (see
+``RunControl``); events are stored in order, token deltas coalesced per node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from agent_runtime.backends import get_backend
+from agent_runtime.compiler import check_capabilities, lower
+from agent_runtime.errors import (
+    LimitExceededError,
+    OrchestrallError,
+    RunCancelledError,
+    RunError,
+    RunStateError,
+)
+from agent_runtime.events import (
+    InterruptEvent,
+    RunCancelledEvent,
+    RunFailedEvent,
+    RunFinishedEvent,
+    RunStartedEvent,
+    TokenEvent,
+)
+from agent_runtime.execution import BackendServices, RunControl, RunRequest
+from agent_runtime.memory import InMemoryMemory, Memory
+from agent_runtime.runtime._checkpoints import checkpoint_target, open_checkpointer
+from agent_runtime.runtime._inputs import check_input
+from agent_runtime.settings import Settings
+from agent_runtime.spec import parse_spec, spec_hash
+from agent_runtime.store import RunRecord, Store
+
+logger = logging.getLogger("agent_runtime.runtime")
+
+TOKEN_FLUSH_CHARS = 400
+
+
+class Runtime:
+    """Compiles and runs graphs for one process (and one event loop)."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        secrets: Mapping[str, str] | None = None,
+        memory: Memory | None = None,
+        checkpoint_url: str | None = None,
+    ) -> None:
+        self.settings, self.store = settings, store
+        self.secrets = dict(secrets or {})
+        self._checkpoint = checkpoint_target(
+            checkpoint_url or settings.resolved_database_url(), settings.data_dir
+        )
+        self.services = BackendServices(
+            memory=memory or InMemoryMemory(), checkpointer=self._checkpointer
+        )
+        self._cache: dict[str, Any] = {}
+        self._active: dict[str, RunControl] = {}
+        self._stack = contextlib.AsyncExitStack()
+        self._saver: Any = None
+        self._saver_lock = asyncio.Lock()
+
+    # -- compile ------------------------------------------------------------
+
+    def prepare(self, spec: Mapping[str, Any], backend: str = "langgraph") -> Any:
+        """The executable for ``spec`` on ``backend``: from the cache, or validated and compiled."""
+        key = f"{backend}|{spec_hash(dict(spec), include_layout=False)}"
+        executable = self._cache.get(key)
+        if executable is None:
+            engine = get_backend(backend)
+            graph = lower(parse_spec(spec), settings=self.settings, secrets=self.secrets)
+            check_capabilities(graph, backend, engine.capabilities)
+            executable = engine.compile(graph, self.services)
+            self._cache[key] = executable
+        return executable
+
+    async def _checkpointer(self) -> Any:
+        async with self._saver_lock:
+            if self._saver is None:
+                self._saver = await open_checkpointer(*self._checkpoint, self._stack)
+            return self._saver
+
+    async def aclose(self) -> None:
+        """Close the checkpointer's connections."""
+        await self._stack.aclose()
+        self._saver = None
+
+    # -- runs ---------------------------------------------------------------
+
+    def start(
+        self,
+        graph_id: str,
+        input: Mapping[str, Any],
+        *,
+        thread_id: str | None = None,
+        backend: str = "langgraph",
+        version: int | None = None,
+    ) -> RunRecord:
+        """Check everything and create a queued run; raises before anything runs if it cannot."""
+        graph = self.store.get_graph(graph_id)
+        version = version or graph.current_version
+        spec = self.store.get_spec(graph_id, version)
+        executable = self.prepare(spec, backend)
+        checked = check_input(executable.graph.input_fields, input)
+        if thread_id:
+            busy = [
+                r
+                for r in self.store.list_runs(graph_id=graph_id, limit=1000)
+                if r.thread_id == thread_id
+                and r.status.value in ("queued", "running", "interrupted")
+            ]
+            if busy:
+                raise RunStateError(
+                    f"Thread {thread_id!r} already has run {busy[0].id} {busy[0].status.value}; "
+                    "finish, answer or cancel it first.",
+                    code="thread_busy",
+                )
+        return self.store.create_run(
+            graph_id, checked, backend=backend, thread_id=thread_id, graph_version=version
+        )
+
+    def cancel(self, run_id: str) -> RunRecord:
+        """Stop a run at its next step (or at once if it is queued or waiting for a person)."""
+        control = self._active.get(run_id)
+        if control is not None:
+            control.cancel()
+            return self.store.get_run(run_id)
+        run = self.store.get_run(run_id)
+        if run.status.is_terminal:
+            raise RunStateError(f"Run {run_id} already ended ({run.status.value}).")
+        self.store.append_run_event(run_id, "run_cancelled", None, RunCancelledEvent().payload())
+        return self.store.finish_run(run_id, "cancelled", totals=run.totals)
+
+    async def execute(
+        self, run_id: str, *, resume: Mapping[str, Any] | None = None, stream_tokens: bool = True
+    ) -> AsyncIterator[Any]:
+        """Run (or resume) a stored run, yielding every event; the run row ends up final."""
+        run = self.store.get_run(run_id)
+        expected = "interrupted" if resume is not None else "queued"
+        if run.status.value != expected:
+            doing = "resume" if resume is not None else "start"
+            raise RunStateError(f"Cannot {doing} run {run_id}: it is {run.status.value}.")
+        spec = self.store.get_spec(run.graph_id, run.graph_version)
+        executable = self.prepare(spec, run.backend)
+        limits = executable.graph.limits
+        totals = run.totals
+        control = RunControl(
+            limits=limits,
+            steps=totals.steps,
+            prompt_tokens=totals.prompt_tokens,
+            completion_tokens=totals.completion_tokens,
+            cost=totals.cost,
+            started=time.monotonic() - totals.latency_ms / 1000,
+        )
+        request = RunRequest(
+            run_id=run_id,
+            thread_id=run.thread_id,
+            graph_id=run.graph_id,
+            input=None if resume is not None else dict(run.input or {}),
+            resume=dict(resume) if resume is not None else None,
+            stream_tokens=stream_tokens,
+        )
+        self._active[run_id] = control
+        writer = _EventLog(self.store, run_id)
+        try:
+            self.store.update_run_status(run_id, "running")
+            if resume is None:
+                event = RunStartedEvent(
+                    backend=run.backend, thread_id=run.thread_id, input=dict(run.input or {})
+                )
+                yield await writer.write(event)
+            remaining = max(0.001, limits.timeout_seconds - totals.latency_ms / 1000)
+            async for event in self._drive(executable, request, control, writer, remaining):
+                yield event
+        finally:
+            self._active.pop(run_id, None)
+
+    async def _drive(
+        self,
+        executable: Any,
+        request: RunRequest,
+        control: RunControl,
+        writer: _EventLog,
+        remaining: float,
+    ) -> AsyncIterator[Any]:
+        run_id = request.run_id
+        stream = executable.stream(request, control)
+        final: Any = None
+        try:
+            async with asyncio.timeout(remaining):
+                async for event in stream:
+                    if isinstance(event, RunFinishedEvent):
+                        final = event
+                        continue
+                    yield await writer.write(event)
+                    if isinstance(event, InterruptEvent):
+                        await writer.flush()
+                        self.store.update_run_status(run_id, "interrupted", control.totals())
+                        return
+        except TimeoutError:
+            failure: OrchestrallError = LimitExceededError(
+                f"The run took longer than its limit of {control.limits.timeout_seconds:g} s.",
+                limit="timeout",
+            )
+        except OrchestrallError as exc:
+            failure = exc
+        except Exception as exc:  # a bug, not the user's input: log it, tell them plainly
+            logger.exception("run %s failed unexpectedly", run_id)
+            failure = RunError(f"Unexpected error ({type(exc).__name__}).", code="internal_error")
+        else:
+            output = final.output if final is not None else ""
+            totals = control.totals()
+            yield await writer.write(RunFinishedEvent(output=output, totals=totals))
+            self.store.finish_run(run_id, "succeeded", output=output, totals=totals)
+            return
+        finally:
+            await stream.aclose()
+        async for event in self._fail(run_id, failure, control, writer):
+            yield event
+
+    async def _fail(
+        self, run_id: str, failure: OrchestrallError, control: RunControl, writer: _EventLog
+    ) -> AsyncIterator[Any]:
+        totals = control.totals()
+        node_id = getattr(failure, "node_id", None)
+        if isinstance(failure, RunCancelledError):
+            yield await writer.write(RunCancelledEvent(node_id=node_id, totals=totals))
+            self.store.finish_run(run_id, "cancelled", totals=totals)
+            return
+        event = RunFailedEvent(
+            node_id=node_id,
+            code=failure.code,
+            message=failure.message,
+            limit=getattr(failure, "limit", None),
+            totals=totals,
+        )
+        yield await writer.write(event)
+        error = {"code": failure.code, "message": failure.message, "node_id": node_id}
+        if event.limit:
+            error["limit"] = event.limit
+        self.store.finish_run(run_id, "failed", error=error, totals=totals)
+
+
+class _EventLog:
+    """Stores a run's events in order; token deltas are streamed live and stored coalesced."""
+
+    def __init__(self, store: Store, run_id: str) -> None:
+        self.store, self.run_id = store, run_id
+        self._tokens: list[str] = []
+        self._token_node: str | None = None
+
+    async def _append(self, event: Any) -> Any:
+        record = await asyncio.to_thread(
+            self.store.append_run_event, self.run_id, event.type, event.node_id, event.payload()
+        )
+        return event.model_copy(update={"run_id": self.run_id, "seq": record.seq})
+
+    async def flush(self) -> None:
+        if self._tokens:
+            text, self._tokens = "".join(self._tokens), []
+            await self._append(TokenEvent(node_id=self._token_node, delta=text))
+
+    async def write(self, event: Any) -> Any:
+        """Store ``event`` (tokens: buffer) and return it stamped with run id (and seq)."""
+        if isinstance(event, TokenEvent):
+            if self._token_node != event.node_id:
+                await self.flush()
+            self._token_node = event.node_id
+            self._tokens.append(event.delta)
+            if sum(map(len, self._tokens)) >= TOKEN_FLUSH_CHARS:
+                await self.flush()
+            return event.model_copy(update={"run_id": self.run_id})
+        await self.flush()
+        return await self._append(event)
