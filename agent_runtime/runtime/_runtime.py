@@ -197,17 +197,19 @@ class Runtime:
         run_id = request.run_id
         stream = executable.stream(request, control)
         final: Any = None
+        waiting = False
         try:
             async with asyncio.timeout(remaining):
-                async for event in stream:
+                async for event in stream:  # consumed to the end: the last checkpoint is saved
                     if isinstance(event, RunFinishedEvent):
                         final = event
                         continue
+                    waiting = waiting or isinstance(event, InterruptEvent)
                     yield await writer.write(event)
-                    if isinstance(event, InterruptEvent):
-                        await writer.flush()
-                        self.store.update_run_status(run_id, "interrupted", control.totals())
-                        return
+            if waiting:
+                await writer.flush()
+                self.store.update_run_status(run_id, "interrupted", control.totals())
+                return
         except TimeoutError:
             failure: OrchestrallError = LimitExceededError(
                 f"The run took longer than its limit of {control.limits.timeout_seconds:g} s.",
