@@ -82,6 +82,60 @@ def schema(
         typer.echo(f"wrote {output}", err=True)
 
 
+@cli.command("exec")
+def exec_command(
+    target: Annotated[
+        str | None, typer.Argument(help="A graph spec file, or the id of a saved graph.")
+    ] = None,
+    input_text: Annotated[
+        str | None, typer.Option("--input", "-i", help="The message to run with.")
+    ] = None,
+    input_json: Annotated[
+        str | None, typer.Option("--input-json", help="All input fields as a JSON object.")
+    ] = None,
+    thread: Annotated[
+        str | None, typer.Option("--thread", help="Continue this conversation thread.")
+    ] = None,
+    backend: Annotated[str, typer.Option(help="Execution backend.")] = "langgraph",
+    as_json: Annotated[bool, typer.Option("--json", help="Print events as JSON lines.")] = False,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue this run, waiting at a human step.")
+    ] = None,
+    answer: Annotated[
+        str | None, typer.Option("--answer", help="Your answer (approvals: yes, or no + reason).")
+    ] = None,
+) -> None:
+    """Run a graph and stream its progress; exit 0 on success, 1 on failure, 3 when waiting."""
+    from agent_runtime._cli_exec import run_exec
+    from agent_runtime.settings import get_settings
+
+    try:
+        if resume is None and target is None:
+            raise OrchestrallError("Give a spec file or graph id (or --resume RUN_ID).")
+        if resume is not None and answer is None:
+            raise OrchestrallError("--resume needs --answer.")
+        inputs = json.loads(input_json) if input_json else {}
+        if input_text is not None:
+            inputs["message"] = input_text
+        code = run_exec(
+            get_settings(),
+            target=target,
+            inputs=inputs,
+            thread=thread,
+            backend=backend,
+            as_json=as_json,
+            resume=resume,
+            answer=answer,
+        )
+    except json.JSONDecodeError as exc:
+        typer.echo(f"error: --input-json is not valid JSON: {exc.msg}", err=True)
+        raise typer.Exit(1) from None
+    except OrchestrallError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
 @cli.command("model-server")
 def model_server(
     port: Annotated[
