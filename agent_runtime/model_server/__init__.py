@@ -15,12 +15,14 @@ See ``docs/model-server.md`` for the script format.
 
 from ._app import create_app
 from ._engine import agent_name
+from ._log import RecordedRequest
 from ._response import count_tokens
 from ._runner import ScriptedModelServer, serve
 from ._script import DEMO_MODEL, Script, load_script
 
 __all__ = [
     "DEMO_MODEL",
+    "RecordedRequest",
     "Script",
     "ScriptedModelServer",
     "agent_name",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -15,6 +16,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ._engine import Conversation, choose_reply
+from ._log import RecordedRequest, RequestLog
 from ._request import ApiError, parse_chat_request
 from ._response import completion_body, completion_chunks
 from ._script import Script, ScriptSource, load_script
@@ -23,6 +25,7 @@ __all__ = ["create_app"]
 
 logger = logging.getLogger("agent_runtime.model_server")
 _OWNER = "orchestrall (offline demo model)"
+_DISCONNECT_POLL = 0.05
 
 
 def _model_card(model_id: str) -> dict[str, Any]:
@@ -41,6 +44,21 @@ def _sse(chunks: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 def _script(request: Request) -> Script:
     return request.app.state.script
+
+
+def _requests(request: Request) -> RequestLog:
+    return request.app.state.requests
+
+
+async def _wait_unless_gone(request: Request, seconds: float) -> bool:
+    """Sleep ``seconds``; False as soon as the client disconnects (a timeout, a cancel)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (left := deadline - loop.time()) > 0:
+        await asyncio.sleep(min(_DISCONNECT_POLL, left))
+        if await request.is_disconnected():
+            return False
+    return True
 
 
 async def list_models(request: Request) -> Response:
@@ -79,6 +97,17 @@ async def chat_completions(request: Request) -> Response:
     conv = Conversation.build(req.model, req.messages, req.offered_tools, req.tools_disabled)
     reply = choose_reply(script, conv)
     logger.debug("demo model reply from rule %s", reply.rule)
+    _requests(request).append(
+        RecordedRequest(
+            model=req.model,
+            messages=req.messages,
+            tools=list(req.tools),
+            stream=req.stream,
+            rule=reply.rule,
+        )
+    )
+    if reply.delay and not await _wait_unless_gone(request, reply.delay):
+        return Response(status_code=499)  # the client hung up while we waited
     created = int(time.time())
     if req.stream:
         return StreamingResponse(
@@ -115,10 +144,12 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(script: ScriptSource = None) -> Starlette:
+def create_app(script: ScriptSource = None, *, requests: RequestLog | None = None) -> Starlette:
     """Build the ASGI app answering from ``script`` (a path, data, a Script or None).
 
-    Raises :class:`~agent_runtime.errors.ScriptError` for a malformed script.
+    Answered chat requests are recorded in ``requests`` (a new 200-entry
+    :class:`RequestLog` when not given; ``app.state.requests``). Raises
+    :class:`~agent_runtime.errors.ScriptError` for a malformed script.
     """
     app = Starlette(
         routes=[
@@ -130,4 +161,5 @@ def create_app(script: ScriptSource = None) -> Starlette:
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.script = load_script(script)
+    app.state.requests = requests if requests is not None else RequestLog()
     return app

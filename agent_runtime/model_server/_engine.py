@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ._script import Rule, Script
@@ -96,11 +96,15 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class Reply:
-    """What the model answers: ``content`` or ``tool_calls``; ``rule`` is the rule index."""
+    """What the model answers: ``content`` or ``tool_calls``; ``rule`` is the rule index.
+
+    ``delay`` is how many seconds the server waits before answering.
+    """
 
     content: str | None = None
     tool_calls: tuple[ToolCall, ...] = ()
     rule: int | None = None
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,7 @@ def _try_rule(index: int, rule: Rule, conv: Conversation) -> Reply | None:
         reply = Reply(tool_calls=calls, rule=index)
     if rule.once and conv.already_said(reply):
         return None
-    return reply
+    return replace(reply, delay=rule.delay_seconds) if rule.delay_seconds else reply
 
 
 def default_reply(conv: Conversation) -> Reply:

@@ -68,6 +68,8 @@ class ChatRequest:
     tools_disabled: bool
     stream: bool
     include_usage: bool
+    tools: tuple[dict[str, Any], ...] = ()
+    """The offered tool definitions as sent (for the request log)."""
 
     def digest(self) -> str:
         """A stable hash of the request, used for deterministic ids."""
@@ -177,4 +179,5 @@ def parse_chat_request(body: Any, models: Sequence[str]) -> ChatRequest:
         tools_disabled=choice == "none",
         stream=bool(stream),
         include_usage=bool(options and options.get("include_usage")),
+        tools=tuple(body.get("tools") or ()),
     )

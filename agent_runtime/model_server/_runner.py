@@ -15,6 +15,7 @@ import uvicorn
 from agent_runtime.errors import ModelServerError
 
 from ._app import create_app
+from ._log import RecordedRequest, RequestLog
 from ._script import ScriptSource, load_script
 
 __all__ = ["ScriptedModelServer", "serve"]
@@ -32,6 +33,7 @@ class ScriptedModelServer:
     ``port=0`` picks a free port. Use ``with ScriptedModelServer(...) as server:``
     or ``start()``/``stop()``; ``base_url`` is the OpenAI base URL (``.../v1``).
     The script is loaded up front, so a bad script raises ``ScriptError`` here.
+    ``requests`` lists the last 200 chat requests it answered, for tests.
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class ScriptedModelServer:
         log_level: str = "warning",
     ) -> None:
         self.script = load_script(script)
+        self._requests = RequestLog()
         self.host = host
         self._requested_port = port
         self._log_level = log_level
@@ -68,6 +71,15 @@ class ScriptedModelServer:
         return f"{self.url}/v1"
 
     @property
+    def requests(self) -> list[RecordedRequest]:
+        """The last 200 chat requests answered, oldest first (kept across restarts)."""
+        return self._requests.snapshot()
+
+    def clear_requests(self) -> None:
+        """Forget the logged requests."""
+        self._requests.clear()
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -90,7 +102,7 @@ class ScriptedModelServer:
             return self
         sock = self._bind()
         config = uvicorn.Config(
-            create_app(self.script),
+            create_app(self.script, requests=self._requests),
             log_level=self._log_level,
             log_config=None,  # leave the host process's logging alone
             access_log=False,

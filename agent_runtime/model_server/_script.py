@@ -29,10 +29,22 @@ from agent_runtime.errors import ScriptError
 
 from ._templates import TEMPLATE_NAMES, check_template
 
-__all__ = ["DEMO_MODEL", "Rule", "Script", "ScriptSource", "TextMatch", "When", "load_script"]
+__all__ = [
+    "DEMO_MODEL",
+    "MAX_DELAY_SECONDS",
+    "Rule",
+    "Script",
+    "ScriptSource",
+    "TextMatch",
+    "When",
+    "load_script",
+]
 
 #: Model id the offline demo model answers to unless a script lists others.
 DEMO_MODEL = "orchestrall-demo"
+
+#: Upper bound of a rule's ``delay_seconds``.
+MAX_DELAY_SECONDS = 60
 
 _TOOL_NAME = r"^[A-Za-z0-9_-]{1,64}$"
 _ROLES = Literal["system", "developer", "user", "assistant", "tool"]
@@ -118,13 +130,18 @@ class ToolCallSpec(_Strict):
 
 
 class Rule(_Strict):
-    """``when`` the conditions hold, answer ``content`` or ``tool_calls`` (exactly one)."""
+    """``when`` the conditions hold, answer ``content`` or ``tool_calls`` (exactly one).
+
+    ``delay_seconds`` (0 to 60) makes the server wait that long before it
+    answers, to simulate a slow model in timeout and cancellation tests.
+    """
 
     name: str | None = None
     when: When = Field(default_factory=When)
     content: str | None = None
     tool_calls: list[ToolCallSpec] | None = Field(default=None, min_length=1)
     once: bool = False
+    delay_seconds: float = Field(default=0.0, ge=0, le=MAX_DELAY_SECONDS, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_reply(self) -> Rule:

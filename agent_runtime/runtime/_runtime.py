@@ -172,7 +172,7 @@ class Runtime:
             stream_tokens=stream_tokens,
         )
         self._active[run_id] = control
-        writer = _EventLog(self.store, run_id)
+        writer = _EventLog(self.store, run_id, run.last_seq)
         try:
             self.store.update_run_status(run_id, "running")
             if resume is None:
@@ -185,6 +185,14 @@ class Runtime:
                 yield event
         finally:
             self._active.pop(run_id, None)
+            await self._settle_abandoned(run_id, control, writer)
+
+    async def _settle_abandoned(self, run_id: str, control: RunControl, writer: _EventLog) -> None:
+        """If the consumer stopped listening mid-run, record the run as cancelled; lose nothing."""
+        if self.store.get_run(run_id).status.value != "running":
+            return
+        await writer.write(RunCancelledEvent(totals=control.totals()))
+        self.store.finish_run(run_id, "cancelled", totals=control.totals())
 
     async def _drive(
         self,
@@ -255,33 +263,52 @@ class Runtime:
 
 
 class _EventLog:
-    """Stores a run's events in order; token deltas are streamed live and stored coalesced."""
+    """A run's event log: seqs assigned here (one writer per run), rows written in batches.
 
-    def __init__(self, store: Store, run_id: str) -> None:
-        self.store, self.run_id = store, run_id
+    Events are yielded at once, stamped with their seq; they are stored in one
+    transaction per batch, at least at every node end, interrupt and run end.
+    Token deltas are streamed one by one and stored coalesced per node.
+    """
+
+    _FLUSH_AFTER = frozenset({"node_finished", "interrupt", "tool_result"})
+
+    def __init__(self, store: Store, run_id: str, last_seq: int) -> None:
+        self.store, self.run_id, self.seq = store, run_id, last_seq
+        self._pending: list[Any] = []
         self._tokens: list[str] = []
         self._token_node: str | None = None
 
-    async def _append(self, event: Any) -> Any:
-        record = await asyncio.to_thread(
-            self.store.append_run_event, self.run_id, event.type, event.node_id, event.payload()
-        )
-        return event.model_copy(update={"run_id": self.run_id, "seq": record.seq})
+    def _stamp(self, event: Any) -> Any:
+        self.seq += 1
+        stamped = event.model_copy(update={"run_id": self.run_id, "seq": self.seq})
+        self._pending.append(stamped)
+        return stamped
 
-    async def flush(self) -> None:
+    def _close_tokens(self) -> None:
         if self._tokens:
             text, self._tokens = "".join(self._tokens), []
-            await self._append(TokenEvent(node_id=self._token_node, delta=text))
+            self._stamp(TokenEvent(node_id=self._token_node, delta=text))
+
+    async def flush(self) -> None:
+        """Store everything pending (tokens included) in one transaction."""
+        self._close_tokens()
+        if self._pending:
+            rows = [(e.type, e.node_id, e.payload()) for e in self._pending]
+            self._pending = []
+            await asyncio.to_thread(self.store.append_run_events, self.run_id, rows)
 
     async def write(self, event: Any) -> Any:
-        """Store ``event`` (tokens: buffer) and return it stamped with run id (and seq)."""
+        """Stamp ``event`` (tokens: buffer them) and return it; store at batch boundaries."""
         if isinstance(event, TokenEvent):
             if self._token_node != event.node_id:
-                await self.flush()
+                self._close_tokens()
             self._token_node = event.node_id
             self._tokens.append(event.delta)
             if sum(map(len, self._tokens)) >= TOKEN_FLUSH_CHARS:
-                await self.flush()
+                self._close_tokens()
             return event.model_copy(update={"run_id": self.run_id})
-        await self.flush()
-        return await self._append(event)
+        self._close_tokens()
+        stamped = self._stamp(event)
+        if event.type in self._FLUSH_AFTER or event.type.startswith("run_"):
+            await self.flush()
+        return stamped

@@ -7,7 +7,7 @@ gap-free seqs. Status changes are conditional updates: a finished run never chan
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -188,6 +188,42 @@ class RunOps:
             s.add(row)
             s.flush()
             return RunEventRecord.model_validate(row)
+
+    def append_run_events(
+        self,
+        run_id: str,
+        events: Sequence[tuple[str, str | None, Mapping[str, Any]]],
+    ) -> list[RunEventRecord]:
+        """Append several ``(type, node_id, payload)`` events in one transaction, in order."""
+        if not events:
+            return []
+        rows = []
+        for type_, node_id, payload in events:
+            _check_text(type_, "type", 64)
+            _check_text(node_id, "node_id", 200, required=False)
+            ensure_json(dict(payload), "The event payload")
+            rows.append((type_, node_id, dict(payload)))
+        with self._db.write() as s:
+            last = s.execute(
+                sa.update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(last_seq=RunRow.last_seq + len(rows))
+                .returning(RunRow.last_seq)
+                .execution_options(synchronize_session=False)
+            ).scalar_one_or_none()
+            if last is None:
+                raise _run_not_found(run_id)
+            now = utcnow()
+            first = last - len(rows) + 1
+            added = [
+                RunEventRow(
+                    run_id=run_id, seq=first + i, type=t, node_id=n, payload=p, created_at=now
+                )
+                for i, (t, n, p) in enumerate(rows)
+            ]
+            s.add_all(added)
+            s.flush()
+            return [RunEventRecord.model_validate(r) for r in added]
 
     def list_run_events(
         self, run_id: str, after_seq: int = 0, limit: int = 1000

@@ -18,7 +18,7 @@ from agent_runtime.events import InterruptEvent, RunFinishedEvent
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
 from ._nodes import RunBinding, node_function
-from ._state import GraphState, last_text
+from ._state import GraphState
 
 
 def build_state_graph(graph: IRGraph) -> StateGraph:
@@ -87,14 +87,18 @@ class LangGraphExecutable:
             payload: Any = Command(resume=request.resume)
         else:
             payload = {"input": dict(request.input or {})}
-        waiting = False
+        waiting, output = False, ""
         try:
             async for mode, chunk in runnable.astream(
                 payload, config, context=binding, stream_mode=["custom", "updates"]
             ):
                 if mode == "custom":
                     yield chunk
-                elif isinstance(chunk, dict) and "__interrupt__" in chunk:
+                elif isinstance(chunk, dict) and "__interrupt__" not in chunk:
+                    for update in chunk.values():
+                        if isinstance(update, dict) and update.get("output"):
+                            output = update["output"]
+                elif isinstance(chunk, dict):
                     for item in chunk["__interrupt__"]:
                         value = item.value
                         waiting = True
@@ -112,8 +116,7 @@ class LangGraphExecutable:
         except Exception as exc:
             raise translate_error(exc, None) from exc
         if not waiting:
-            values = (await runnable.aget_state(config)).values
-            yield RunFinishedEvent(output=values.get("output") or last_text(values))
+            yield RunFinishedEvent(output=output)
 
 
 class LangGraphBackend:

@@ -65,6 +65,17 @@ def _scope(state: GraphState) -> dict[str, Any]:
     }
 
 
+def _superstep(runtime: Runtime[RunBinding], step: int) -> str:
+    """Identifies the LangGraph superstep a task runs in, for the ``last`` reducer.
+
+    Tasks of one superstep start from the same checkpoint, so parallel branches
+    write ``last`` with the same id and their outputs are joined. (The run's step
+    counter differs per task, so it cannot be used for this.)
+    """
+    info = runtime.execution_info
+    return info.checkpoint_id if info is not None and info.checkpoint_id else f"step-{step}"
+
+
 def instrument(node: IRNode, body: Body) -> Callable[..., Awaitable[dict[str, Any]]]:
     """Wrap a node body with step counting, events and error translation."""
 
@@ -79,7 +90,7 @@ def instrument(node: IRNode, body: Body) -> Callable[..., Awaitable[dict[str, An
             writer(NodeStartedEvent(node_id=node.id, kind=node.kind, label=node.label, step=step))
         started, usage = time.perf_counter(), Usage()
         try:
-            update, output = await body(state, binding, writer, usage, step)
+            update, output = await body(state, binding, writer, usage, _superstep(runtime, step))
         except GraphBubbleUp:  # interrupts are LangGraph control flow, not failures
             raise
         except Exception as exc:
@@ -124,8 +135,10 @@ def input_body(node: IRNode) -> Body:
 
 
 def agent_body(node: IRNode) -> Body:
-    loop = build_agent_loop(node)
+    """With tools: the LangGraph tool loop. Without: one model call (the loop would be one step)."""
     assert node.model is not None
+    loop = build_agent_loop(node) if node.tools else None
+    model = None if node.tools else chat_model(node.model)
     recursion_limit = 2 * node.spec.max_iterations + 5
 
     async def body(state, binding, writer, usage, step):
@@ -145,10 +158,13 @@ def agent_body(node: IRNode) -> Body:
             prompt.append(HumanMessage(text) if role == "user" else AIMessage(text))
         prompt.append(HumanMessage(task))
         call = AgentCall(node.id, writer, binding.control, binding.request.stream_tokens, usage)
-        result = await loop.ainvoke(
-            {"messages": prompt}, {"recursion_limit": recursion_limit}, context=call
-        )
-        output = text_of(result["messages"][-1])
+        if loop is None:
+            output = text_of(await call_model(model, prompt, call, node.model))
+        else:
+            result = await loop.ainvoke(
+                {"messages": prompt}, {"recursion_limit": recursion_limit}, context=call
+            )
+            output = text_of(result["messages"][-1])
         return {"last": [step, output]}, output
 
     return body

@@ -1,7 +1,7 @@
 """The LangGraph state of an Orchestrall graph, and its reducers.
 
-- ``last``: ``[step, text]`` — the latest output. Writes from parallel branches in
-  the same superstep are joined (in LangGraph's deterministic task order), so a
+- ``last``: ``[superstep id, text]`` — the latest output. Writes from parallel
+  branches in the same superstep are joined (in LangGraph's deterministic task order), so a
   node after a fan-out sees every branch's output.
 - ``state`` / ``routes``: dicts merged key by key; the input node resets them so
   nothing leaks from an earlier run on the same thread.

@@ -148,6 +148,31 @@ def test_events_get_consecutive_seqs_and_page_in_order(store: Store):
     assert store.list_run_events(other.id) != []
 
 
+def test_event_batches_are_appended_in_order_in_one_go(store: Store):
+    run = store.create_run(store.create_graph("Batch").id, {})
+    store.append_run_event(run.id, "run_started")
+    batch = store.append_run_events(
+        run.id,
+        [
+            ("node_started", "a", {"kind": "agent"}),
+            ("token", "a", {"delta": "hi"}),
+            ("node_finished", "a", {"output": "hi"}),
+        ],
+    )
+    assert [e.seq for e in batch] == [2, 3, 4]
+    assert [e.type for e in store.list_run_events(run.id)] == [
+        "run_started",
+        "node_started",
+        "token",
+        "node_finished",
+    ]
+    assert store.get_run(run.id).last_seq == 4
+    assert store.append_run_events(run.id, []) == []
+    with pytest.raises(StoreError):
+        store.append_run_events(run.id, [("ok", None, {}), ("bad", None, {"v": {1}})])
+    assert store.get_run(run.id).last_seq == 4, "a bad batch writes nothing"
+
+
 def test_events_may_follow_the_final_status(store: Store):
     run = store.create_run(store.create_graph("Late").id, {})
     store.finish_run(run.id, "succeeded", output="ok")
