@@ -140,11 +140,10 @@ def _lc_tool(tool: ResolvedTool) -> StructuredTool:
     )
 
 
-def build_agent_loop(node: IRNode) -> Any:
-    """The compiled tool loop of one agent node."""
+def build_agent_loop(node: IRNode, model: Any) -> Any:
+    """The compiled tool loop of an agent node (shared by agents with the same model and tools)."""
     assert node.model is not None
     endpoint = node.model
-    model = chat_model(endpoint)
     tools = [_lc_tool(t) for t in node.tools]
     with_tools = model.bind_tools(tools) if tools else model
     max_iterations = node.spec.max_iterations
@@ -168,4 +167,4 @@ def build_agent_loop(node: IRNode) -> Any:
         builder.add_edge("tools", "model")
     else:
         builder.add_edge("model", END)
-    return builder.compile(checkpointer=False, name=f"agent:{node.id}")
+    return builder.compile(checkpointer=False, name="agent_tool_loop")

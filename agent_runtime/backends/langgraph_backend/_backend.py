@@ -17,15 +17,16 @@ from agent_runtime.errors import LimitExceededError
 from agent_runtime.events import InterruptEvent, RunFinishedEvent
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
-from ._nodes import RunBinding, node_function
+from ._nodes import RunBinding, Shared, node_function
 from ._state import GraphState
 
 
 def build_state_graph(graph: IRGraph) -> StateGraph:
     """The LangGraph builder for an IR graph (node ids are LangGraph node names)."""
     builder = StateGraph(GraphState, context_schema=RunBinding)
+    shared = Shared()
     for node in graph.nodes:
-        builder.add_node(node.id, node_function(node))
+        builder.add_node(node.id, node_function(node, shared))
     builder.add_edge(START, graph.entry)
     for node in graph.nodes:
         if node.routes:

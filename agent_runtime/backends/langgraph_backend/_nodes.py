@@ -55,6 +55,7 @@ class RunBinding:
 
 
 Body = Callable[[GraphState, RunBinding, Any, Usage, int], Awaitable[tuple[dict[str, Any], str]]]
+BodyFactory = Callable[[IRNode, "Shared"], Body]
 
 
 def _scope(state: GraphState) -> dict[str, Any]:
@@ -76,10 +77,19 @@ def _superstep(runtime: Runtime[RunBinding], step: int) -> str:
     return info.checkpoint_id if info is not None and info.checkpoint_id else f"step-{step}"
 
 
-def instrument(node: IRNode, body: Body) -> Callable[..., Awaitable[dict[str, Any]]]:
-    """Wrap a node body with step counting, events and error translation."""
+class NodeRunner:
+    """A node's LangGraph callable: step counting, events and error translation around a body.
 
-    async def run_node(state: GraphState, runtime: Runtime[RunBinding]) -> dict[str, Any]:
+    A class instance rather than a closure: LangGraph scans closures for subgraphs,
+    which costs milliseconds per node on large graphs.
+    """
+
+    def __init__(self, node: IRNode, body: Body) -> None:
+        self.node, self.body = node, body
+        self.__name__ = f"node_{node.id}"
+
+    async def __call__(self, state: GraphState, runtime: Runtime[RunBinding]) -> dict[str, Any]:
+        node = self.node
         binding, writer = runtime.context, runtime.stream_writer
         resuming = binding.resumed_node == node.id and not binding.resume_seen
         if resuming:  # the human step re-runs on resume: it was counted and announced already
@@ -90,7 +100,7 @@ def instrument(node: IRNode, body: Body) -> Callable[..., Awaitable[dict[str, An
             writer(NodeStartedEvent(node_id=node.id, kind=node.kind, label=node.label, step=step))
         started, usage = time.perf_counter(), Usage()
         try:
-            update, output = await body(state, binding, writer, usage, _superstep(runtime, step))
+            update, output = await self.body(state, binding, writer, usage, step)
         except GraphBubbleUp:  # interrupts are LangGraph control flow, not failures
             raise
         except Exception as exc:
@@ -107,11 +117,28 @@ def instrument(node: IRNode, body: Body) -> Callable[..., Awaitable[dict[str, An
         )
         return update
 
-    run_node.__name__ = f"node_{node.id}"
-    return run_node
+
+class Shared:
+    """Clients and tool loops shared by the nodes of one compiled graph."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, Any] = {}
+        self._loops: dict[tuple[Any, ...], Any] = {}
+
+    def model(self, endpoint: Any) -> Any:
+        key = endpoint.fingerprint() + repr((endpoint.temperature, endpoint.max_tokens))
+        if key not in self._models:
+            self._models[key] = chat_model(endpoint)
+        return self._models[key]
+
+    def loop(self, node: IRNode) -> Any:
+        key = (node.model.fingerprint(), tuple(t.id for t in node.tools), node.spec.max_iterations)
+        if key not in self._loops:
+            self._loops[key] = build_agent_loop(node, self.model(node.model))
+        return self._loops[key]
 
 
-def input_body(node: IRNode) -> Body:
+def input_body(node: IRNode, shared: Shared) -> Body:
     names = [f.name for f in node.spec.fields]
 
     async def body(state, binding, writer, usage, step):
@@ -134,11 +161,11 @@ def input_body(node: IRNode) -> Body:
     return body
 
 
-def agent_body(node: IRNode) -> Body:
+def agent_body(node: IRNode, shared: Shared) -> Body:
     """With tools: the LangGraph tool loop. Without: one model call (the loop would be one step)."""
     assert node.model is not None
-    loop = build_agent_loop(node) if node.tools else None
-    model = None if node.tools else chat_model(node.model)
+    loop = shared.loop(node) if node.tools else None
+    model = None if node.tools else shared.model(node.model)
     recursion_limit = 2 * node.spec.max_iterations + 5
 
     async def body(state, binding, writer, usage, step):
@@ -170,7 +197,7 @@ def agent_body(node: IRNode) -> Body:
     return body
 
 
-def tool_body(node: IRNode) -> Body:
+def tool_body(node: IRNode, shared: Shared) -> Body:
     tool = node.tools[0]
 
     async def body(state, binding, writer, usage, step):
@@ -184,9 +211,9 @@ def tool_body(node: IRNode) -> Body:
     return body
 
 
-def router_body(node: IRNode) -> Body:
+def router_body(node: IRNode, shared: Shared) -> Body:
     spec = node.spec
-    model = chat_model(node.model) if spec.strategy == "llm" else None
+    model = shared.model(node.model) if spec.strategy == "llm" else None
     names = [r.name for r in spec.routes]
 
     async def body(state, binding, writer, usage, step):
@@ -210,7 +237,7 @@ def router_body(node: IRNode) -> Body:
     return body
 
 
-def human_body(node: IRNode) -> Body:
+def human_body(node: IRNode, shared: Shared) -> Body:
     spec = node.spec
 
     async def body(state, binding, writer, usage, step):
@@ -233,7 +260,7 @@ def human_body(node: IRNode) -> Body:
     return body
 
 
-def memory_body(node: IRNode) -> Body:
+def memory_body(node: IRNode, shared: Shared) -> Body:
     spec, memory = node.spec, node.memories[0]
 
     async def body(state, binding, writer, usage, step):
@@ -260,7 +287,7 @@ def memory_body(node: IRNode) -> Body:
     return body
 
 
-def output_body(node: IRNode) -> Body:
+def output_body(node: IRNode, shared: Shared) -> Body:
     async def body(state, binding, writer, usage, step):
         text = last_text(state)
         return {"output": text, "messages": [AIMessage(text)]}, text
@@ -268,7 +295,7 @@ def output_body(node: IRNode) -> Body:
     return body
 
 
-BODIES: dict[str, Callable[[IRNode], Body]] = {
+BODIES: dict[str, BodyFactory] = {
     "input": input_body,
     "agent": agent_body,
     "tool": tool_body,
@@ -279,6 +306,6 @@ BODIES: dict[str, Callable[[IRNode], Body]] = {
 }
 
 
-def node_function(node: IRNode) -> Callable[..., Awaitable[dict[str, Any]]]:
-    """The LangGraph node function for an IR node."""
-    return instrument(node, BODIES[node.kind](node))
+def node_function(node: IRNode, shared: Shared) -> NodeRunner:
+    """The LangGraph node callable for an IR node."""
+    return NodeRunner(node, BODIES[node.kind](node, shared))
