@@ -67,6 +67,7 @@ class Runtime:
         )
         self._cache: dict[str, Any] = {}
         self._active: dict[str, RunControl] = {}
+        self._stepping: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Timeout]] = {}
         self._stack = contextlib.AsyncExitStack()
         self._saver: Any = None
         self._saver_lock = asyncio.Lock()
@@ -131,10 +132,19 @@ class Runtime:
         )
 
     def cancel(self, run_id: str) -> RunRecord:
-        """Stop a run at its next step (or at once if it is queued or waiting for a person)."""
+        """Stop a run now: the step in progress (a model call, say) is abandoned.
+
+        A queued run, or one waiting for a person, is cancelled at once; a running
+        one ends with ``run_cancelled`` as soon as its event loop gets to it (this
+        may be called from another thread).
+        """
         control = self._active.get(run_id)
         if control is not None:
             control.cancel()
+            stepping = self._stepping.get(run_id)
+            if stepping is not None:
+                loop, timeout = stepping
+                loop.call_soon_threadsafe(self._interrupt, run_id, timeout)
             return self.store.get_run(run_id)
         run = self.store.get_run(run_id)
         if run.status.is_terminal:
@@ -203,25 +213,35 @@ class Runtime:
         remaining: float,
     ) -> AsyncIterator[Any]:
         run_id = request.run_id
+        deadline = asyncio.get_running_loop().time() + remaining
         stream = executable.stream(request, control)
         final: Any = None
         waiting = False
         try:
-            async with asyncio.timeout(remaining):
-                async for event in stream:  # consumed to the end: the last checkpoint is saved
-                    if isinstance(event, RunFinishedEvent):
-                        final = event
-                        continue
-                    waiting = waiting or isinstance(event, InterruptEvent)
-                    yield await writer.write(event)
+            while True:  # consumed to the end: the last checkpoint is saved
+                # Only the backend's work is timed (and interrupted by cancel), never the
+                # caller's handling of an event: a slow consumer must not be cancelled.
+                try:
+                    event = await self._next_event(run_id, stream, control, deadline)
+                except StopAsyncIteration:
+                    break
+                if isinstance(event, RunFinishedEvent):
+                    final = event
+                    continue
+                waiting = waiting or isinstance(event, InterruptEvent)
+                yield await writer.write(event)
             if waiting:
                 await writer.flush()
                 self.store.update_run_status(run_id, "interrupted", control.totals())
                 return
         except TimeoutError:
-            failure: OrchestrallError = LimitExceededError(
-                f"The run took longer than its limit of {control.limits.timeout_seconds:g} s.",
-                limit="timeout",
+            failure: OrchestrallError = (
+                RunCancelledError("The run was cancelled.")
+                if control.cancelled
+                else LimitExceededError(
+                    f"The run took longer than its limit of {control.limits.timeout_seconds:g} s.",
+                    limit="timeout",
+                )
             )
         except OrchestrallError as exc:
             failure = exc
@@ -238,6 +258,25 @@ class Runtime:
             await stream.aclose()
         async for event in self._fail(run_id, failure, control, writer):
             yield event
+
+    async def _next_event(
+        self, run_id: str, stream: AsyncIterator[Any], control: RunControl, deadline: float
+    ) -> Any:
+        """The backend's next event before ``deadline``; ``cancel`` interrupts the wait."""
+        if control.cancelled:
+            raise RunCancelledError("The run was cancelled.")
+        async with asyncio.timeout_at(deadline) as timeout:
+            self._stepping[run_id] = (asyncio.get_running_loop(), timeout)
+            try:
+                return await anext(stream)
+            finally:
+                self._stepping.pop(run_id, None)
+
+    def _interrupt(self, run_id: str, timeout: asyncio.Timeout) -> None:
+        """On the run's loop: end the step in progress now (it surfaces as a TimeoutError)."""
+        stepping = self._stepping.get(run_id)
+        if stepping is not None and stepping[1] is timeout:
+            timeout.reschedule(-1)
 
     async def _fail(
         self, run_id: str, failure: OrchestrallError, control: RunControl, writer: _EventLog

@@ -21,6 +21,7 @@ from agent_runtime.model_server import DEMO_MODEL, ScriptedModelServer, serve
 def test_exported_members() -> None:
     assert sorted(model_server.__all__) == [
         "DEMO_MODEL",
+        "RecordedRequest",
         "Script",
         "ScriptedModelServer",
         "agent_name",
