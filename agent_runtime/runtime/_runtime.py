@@ -143,8 +143,7 @@ class Runtime:
             control.cancel()
             stepping = self._stepping.get(run_id)
             if stepping is not None:
-                loop, timeout = stepping
-                loop.call_soon_threadsafe(self._interrupt, run_id, timeout)
+                stepping[0].call_soon_threadsafe(self._interrupt, run_id)
             return self.store.get_run(run_id)
         run = self.store.get_run(run_id)
         if run.status.is_terminal:
@@ -263,20 +262,20 @@ class Runtime:
         self, run_id: str, stream: AsyncIterator[Any], control: RunControl, deadline: float
     ) -> Any:
         """The backend's next event before ``deadline``; ``cancel`` interrupts the wait."""
-        if control.cancelled:
-            raise RunCancelledError("The run was cancelled.")
         async with asyncio.timeout_at(deadline) as timeout:
             self._stepping[run_id] = (asyncio.get_running_loop(), timeout)
             try:
+                if control.cancelled:  # checked after registering, so no cancel slips through
+                    raise RunCancelledError("The run was cancelled.")
                 return await anext(stream)
             finally:
                 self._stepping.pop(run_id, None)
 
-    def _interrupt(self, run_id: str, timeout: asyncio.Timeout) -> None:
+    def _interrupt(self, run_id: str) -> None:
         """On the run's loop: end the step in progress now (it surfaces as a TimeoutError)."""
         stepping = self._stepping.get(run_id)
-        if stepping is not None and stepping[1] is timeout:
-            timeout.reschedule(-1)
+        if stepping is not None:
+            stepping[1].reschedule(-1)
 
     async def _fail(
         self, run_id: str, failure: OrchestrallError, control: RunControl, writer: _EventLog

@@ -100,7 +100,9 @@ class NodeRunner:
             writer(NodeStartedEvent(node_id=node.id, kind=node.kind, label=node.label, step=step))
         started, usage = time.perf_counter(), Usage()
         try:
-            update, output = await self.body(state, binding, writer, usage, step)
+            update, output = await self.body(
+                state, binding, writer, usage, _superstep(runtime, step)
+            )
         except GraphBubbleUp:  # interrupts are LangGraph control flow, not failures
             raise
         except Exception as exc:

@@ -1,0 +1,122 @@
+"""Snapshots of the LangGraph structure compiled from each example spec.
+
+A change in how specs compile to LangGraph shows up as a diff here. When the
+change is intended, regenerate the snapshots and review them like code::
+
+    UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/agent_runtime/backends/test_langgraph_snapshots.py
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent_runtime.backends import get_backend
+from agent_runtime.compiler import lower
+from agent_runtime.execution import BackendServices
+from agent_runtime.memory import InMemoryMemory
+from agent_runtime.settings import Settings
+from agent_runtime.spec import load_spec_file, parse_spec
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+UPDATE_ENV = "UPDATE_SNAPSHOTS"
+SECRETS = {"SHOP_API_TOKEN": "not-a-real-token"}  # support_triage's HTTP tool names it
+
+
+def compile_example(spec: Any) -> Any:
+    """The LangGraph executable of ``spec`` (``.structure`` has no checkpointer)."""
+    settings = Settings(_env_file=None, default_base_url="http://127.0.0.1:9/v1")
+    graph = lower(parse_spec(spec), settings=settings, secrets=SECRETS)
+    return get_backend("langgraph").compile(graph, BackendServices(memory=InMemoryMemory()))
+
+
+def describe(executable: Any, title: str) -> str:
+    """A sorted, deterministic listing of a compiled graph's nodes (with kinds) and edges."""
+    drawn = executable.structure.get_graph()
+    kinds = {n.id: n.kind for n in executable.graph.nodes}
+    lines = [f"# LangGraph structure of {title}", "nodes:"]
+    lines += [
+        f"  {node_id}" + (f"  ({kinds[node_id]})" if node_id in kinds else "")
+        for node_id in sorted(drawn.nodes)
+    ]
+    lines.append("edges:")
+    edges = []
+    for e in drawn.edges:
+        label = f"  [route: {e.data or e.target}]" if e.conditional else ""
+        edges.append(f"  {e.source} -> {e.target}{label}")
+    lines += sorted(edges)
+    return "\n".join(lines) + "\n"
+
+
+def check_snapshot(name: str, actual: str, directory: Path = SNAPSHOTS) -> None:
+    """Compare ``actual`` with ``directory/name``; write it instead when UPDATE_SNAPSHOTS=1."""
+    path = directory / name
+    if os.environ.get(UPDATE_ENV, "") not in ("", "0"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    if not path.exists():
+        pytest.fail(f"No snapshot {path}; create it with {UPDATE_ENV}=1.", pytrace=False)
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                fromfile=f"{name} (snapshot)",
+                tofile=f"{name} (compiled now)",
+            )
+        )
+        pytest.fail(
+            f"The compiled graph differs from its snapshot {path}:\n{diff}\n"
+            f"If the change is intended, regenerate with {UPDATE_ENV}=1 and review the diff.",
+            pytrace=False,
+        )
+
+
+def test_there_are_examples() -> None:
+    assert len(EXAMPLES) >= 3
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_compiles_to_its_snapshot(example: Path) -> None:
+    executable = compile_example(load_spec_file(example))
+    check_snapshot(f"{example.stem}.txt", describe(executable, f"examples/{example.name}"))
+
+
+def test_every_snapshot_has_an_example() -> None:
+    stale = {p.stem for p in SNAPSHOTS.glob("*.txt")} - {p.stem for p in EXAMPLES}
+    assert not stale, f"snapshots without an example (delete them): {sorted(stale)}"
+
+
+def test_compiling_twice_gives_the_same_listing() -> None:
+    spec = load_spec_file(EXAMPLES[0])
+    assert describe(compile_example(spec), "x") == describe(compile_example(spec), "x")
+
+
+def test_a_changed_graph_fails_with_a_diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(UPDATE_ENV, raising=False)
+    (tmp_path / "g.txt").write_text("nodes:\n  a\n  b\n", encoding="utf-8")
+    check_snapshot("g.txt", "nodes:\n  a\n  b\n", tmp_path)  # equal: passes
+
+    with pytest.raises(pytest.fail.Exception) as info:
+        check_snapshot("g.txt", "nodes:\n  a\n  c\n", tmp_path)
+
+    message = str(info.value)
+    assert "-  b" in message
+    assert "+  c" in message
+    assert f"{UPDATE_ENV}=1" in message
+    with pytest.raises(pytest.fail.Exception, match="No snapshot"):
+        check_snapshot("missing.txt", "x", tmp_path)
+
+
+def test_update_mode_writes_the_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(UPDATE_ENV, "1")
+    check_snapshot("new.txt", "nodes:\n  a\n", tmp_path)
+    assert (tmp_path / "new.txt").read_text(encoding="utf-8") == "nodes:\n  a\n"

@@ -1,0 +1,114 @@
+"""Running specs through the real Runtime for the conformance suite.
+
+A ``Harness`` owns one store, one ``Runtime`` and the scripted model server, and
+records every event a run yields. Tests assert only on normalised behaviour
+(event types, node ids, outputs, statuses, error codes), never on a backend's
+internals, so every backend must pass the same tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent_runtime.model_server import RecordedRequest, ScriptedModelServer
+from agent_runtime.runtime import Runtime
+from agent_runtime.settings import Settings
+from agent_runtime.store import RunRecord, Store
+
+__all__ = ["Harness", "Result"]
+
+
+@dataclass
+class Result:
+    """One execution (a run, or a resume) of a run: its events and the run row afterwards."""
+
+    run: RunRecord
+    events: list[Any] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.run.status.value
+
+    @property
+    def types(self) -> list[str]:
+        """Event types in order, without token deltas."""
+        return [e.type for e in self.events if e.type != "token"]
+
+    @property
+    def started(self) -> list[str]:
+        """Node ids in the order they started."""
+        return [e.node_id for e in self.events if e.type == "node_started"]
+
+    def of(self, type_: str) -> list[Any]:
+        return [e for e in self.events if e.type == type_]
+
+    def finished(self, node_id: str) -> str:
+        """The output of the node's last ``node_finished`` event."""
+        outputs = [e.output for e in self.of("node_finished") if e.node_id == node_id]
+        assert outputs, f"node {node_id!r} did not finish; started: {self.started}"
+        return outputs[-1]
+
+    @property
+    def last(self) -> Any:
+        return self.events[-1]
+
+
+class Harness:
+    """A store, a runtime on one backend, and the model server they talk to."""
+
+    def __init__(
+        self,
+        *,
+        backend: str,
+        server: ScriptedModelServer,
+        settings: Settings,
+        store: Store,
+        checkpoint_url: str | None = None,
+    ) -> None:
+        self.backend, self.server, self.settings, self.store = backend, server, settings, store
+        self.checkpoint_url = checkpoint_url
+        self.runtime = self._new_runtime()
+
+    def _new_runtime(self) -> Runtime:
+        return Runtime(settings=self.settings, store=self.store, checkpoint_url=self.checkpoint_url)
+
+    async def restart(self) -> None:
+        """Close the runtime and make a new one, as an app restart does (memory is lost)."""
+        await self.runtime.aclose()
+        self.runtime = self._new_runtime()
+
+    async def aclose(self) -> None:
+        await self.runtime.aclose()
+
+    def save(self, spec: Mapping[str, Any]) -> str:
+        """Store the spec as a new graph; returns its id."""
+        return self.store.create_graph(str(spec["name"]), spec=dict(spec)).id
+
+    def start(
+        self, graph: str | Mapping[str, Any], input: Any, *, thread_id: str | None = None
+    ) -> RunRecord:
+        graph_id = graph if isinstance(graph, str) else self.save(graph)
+        return self.runtime.start(graph_id, input, thread_id=thread_id, backend=self.backend)
+
+    async def execute(self, run_id: str, resume: Mapping[str, Any] | None = None) -> Result:
+        result = Result(run=self.store.get_run(run_id))
+        async for event in self.runtime.execute(run_id, resume=resume):
+            result.events.append(event)
+        result.run = self.store.get_run(run_id)
+        return result
+
+    async def run(
+        self, graph: str | Mapping[str, Any], input: Any, *, thread_id: str | None = None
+    ) -> Result:
+        """Start and execute a run to its end (or its first interrupt)."""
+        run = self.start(graph, input, thread_id=thread_id)
+        return await self.execute(run.id)
+
+    def sent_to(self, agent: str) -> list[RecordedRequest]:
+        """The chat requests the model server got from this agent (or router label)."""
+        return [r for r in self.server.requests if r.agent == agent]
+
+    def stored_events(self, run_id: str) -> list[Any]:
+        return self.store.list_run_events(run_id)
