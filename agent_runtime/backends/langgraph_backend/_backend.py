@@ -26,7 +26,8 @@ def build_state_graph(graph: IRGraph) -> StateGraph:
     builder = StateGraph(GraphState, context_schema=RunBinding)
     shared = Shared()
     for node in graph.nodes:
-        builder.add_node(node.id, node_function(node, shared))
+        # a join waits until every branch that will reach it has finished
+        builder.add_node(node.id, node_function(node, shared), defer=len(node.predecessors) > 1)
     builder.add_edge(START, graph.entry)
     for node in graph.nodes:
         if node.routes:

@@ -66,15 +66,19 @@ def _scope(state: GraphState) -> dict[str, Any]:
     }
 
 
-def _superstep(runtime: Runtime[RunBinding], step: int) -> str:
-    """Identifies the LangGraph superstep a task runs in, for the ``last`` reducer.
+def _inbox(node: IRNode, state: GraphState) -> str | None:
+    """A join's input: the outputs its predecessors produced since it last ran, in edge order.
 
-    Tasks of one superstep start from the same checkpoint, so parallel branches
-    write ``last`` with the same id and their outputs are joined. (The run's step
-    counter differs per task, so it cannot be used for this.)
+    Nodes with one predecessor read ``last``. A node with several (after parallel
+    branches, or where a loop comes back) takes what is new for it, so a revise
+    loop sees the feedback, not the first draft again.
     """
-    info = runtime.execution_info
-    return info.checkpoint_id if info is not None and info.checkpoint_id else f"step-{step}"
+    if len(node.predecessors) < 2:
+        return None
+    outputs = state.get("outputs") or {}
+    mine = outputs.get(node.id, (0, ""))[0]
+    fresh = [outputs[p][1] for p in node.predecessors if p in outputs and outputs[p][0] > mine]
+    return "\n\n".join(fresh) if fresh else None
 
 
 class NodeRunner:
@@ -98,11 +102,12 @@ class NodeRunner:
         else:
             step = binding.control.begin_step(node.id)
             writer(NodeStartedEvent(node_id=node.id, kind=node.kind, label=node.label, step=step))
+        joined = _inbox(node, state)
+        if joined is not None:
+            state = {**state, "last": [0, joined]}
         started, usage = time.perf_counter(), Usage()
         try:
-            update, output = await self.body(
-                state, binding, writer, usage, _superstep(runtime, step)
-            )
+            update, output = await self.body(state, binding, writer, usage, step)
         except GraphBubbleUp:  # interrupts are LangGraph control flow, not failures
             raise
         except Exception as exc:
@@ -117,7 +122,11 @@ class NodeRunner:
                 cost=usage.cost,
             )
         )
-        return update
+        flow = update["last"][1] if "last" in update else last_text(state)
+        outputs = {node.id: [step, flow]}
+        if node.kind == "input":
+            outputs[RESET] = True
+        return {**update, "outputs": outputs}
 
 
 class Shared:

@@ -3,7 +3,8 @@
 - ``last``: ``[superstep id, text]`` — the latest output. Writes from parallel
   branches in the same superstep are joined (in LangGraph's deterministic task order), so a
   node after a fan-out sees every branch's output.
-- ``state`` / ``routes``: dicts merged key by key; the input node resets them so
+- ``outputs``: node id → ``[step, text]``, what each node passed on (joins read it).
+- ``state`` / ``routes`` / ``outputs``: dicts merged key by key; the input node resets them so
   nothing leaks from an earlier run on the same thread.
 - ``messages``: the thread's conversation (each run's input and final output),
   kept across runs by the checkpointer.
@@ -44,6 +45,7 @@ class GraphState(TypedDict, total=False):
     last: Annotated[list[Any], join_same_step]
     state: Annotated[dict[str, Any], merge_or_reset]
     routes: Annotated[dict[str, str], merge_or_reset]
+    outputs: Annotated[dict[str, Any], merge_or_reset]
     messages: Annotated[list[AnyMessage], add_messages]
     output: str
 

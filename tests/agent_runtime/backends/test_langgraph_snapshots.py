@@ -37,19 +37,22 @@ def compile_example(spec: Any) -> Any:
 
 
 def describe(executable: Any, title: str) -> str:
-    """A sorted, deterministic listing of a compiled graph's nodes (with kinds) and edges."""
-    drawn = executable.structure.get_graph()
+    """A sorted, deterministic listing of the LangGraph builder: nodes, edges, routed edges.
+
+    Read from the ``StateGraph`` builder itself (what was compiled), not from a
+    drawing of it: deferred joins are marked, routes name the target per route.
+    """
+    builder = executable.builder
     kinds = {n.id: n.kind for n in executable.graph.nodes}
     lines = [f"# LangGraph structure of {title}", "nodes:"]
-    lines += [
-        f"  {node_id}" + (f"  ({kinds[node_id]})" if node_id in kinds else "")
-        for node_id in sorted(drawn.nodes)
-    ]
+    for node_id in sorted(builder.nodes):
+        defer = "  deferred join" if builder.nodes[node_id].defer else ""
+        lines.append(f"  {node_id}  ({kinds.get(node_id, '?')}){defer}")
     lines.append("edges:")
-    edges = []
-    for e in drawn.edges:
-        label = f"  [route: {e.data or e.target}]" if e.conditional else ""
-        edges.append(f"  {e.source} -> {e.target}{label}")
+    edges = [f"  {source} -> {target}" for source, target in builder.edges]
+    for source, branches in builder.branches.items():
+        for branch in branches.values():
+            edges += [f"  {source} -> {t}  [route: {r}]" for r, t in (branch.ends or {}).items()]
     lines += sorted(edges)
     return "\n".join(lines) + "\n"
 

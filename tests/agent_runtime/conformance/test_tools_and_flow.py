@@ -190,3 +190,50 @@ async def test_fan_out_branches_all_reach_the_output(harness: Harness) -> None:
         assert f'[demo model] {name}: received "hi"' in result.run.output
     assert result.finished("output") == result.run.output
     assert {r.agent for r in harness.server.requests} == set(names.values())
+
+
+async def test_branches_of_different_lengths_join_once(harness: Harness) -> None:
+    nodes = [
+        input_node(),
+        agent("a", "Alpha"),
+        agent("b", "Beta"),
+        agent("b2", "Beta Two"),
+        output_node(),
+    ]
+    edges = [*chain("input", "a", "output"), *chain("input", "b", "b2", "output")]
+
+    result = await harness.run(graph("Uneven", nodes, edges), {"message": "hi"})
+
+    assert result.status == "succeeded"
+    assert result.started.count("output") == 1, result.started
+    assert result.started[-1] == "output"
+    assert (
+        result.finished("b2")
+        == '[demo model] Beta Two: received "[demo model] Beta: received "hi""'
+    )
+    output = result.run.output
+    assert '[demo model] Alpha: received "hi"' in output
+    assert result.finished("b2") in output
+
+
+async def test_a_loop_back_edge_brings_only_what_is_new(harness: Harness) -> None:
+    """A node reached again by a loop gets the loop's output, not its first input joined in."""
+    check = router(
+        "check",
+        [route("done", condition("contains", value="final"))],
+        default="again",
+    )
+    nodes = [input_node(), agent("w", "Drafter"), check, output_node()]
+    edges = [
+        edge("input", "w"),
+        edge("w", "check"),
+        edge("check", "output", "done"),
+        edge("check", "w", "again"),
+    ]
+    spec = graph("Loop", nodes, edges, limits={"max_steps": 12})
+    result = await harness.run(spec, {"message": "topic"})
+
+    assert result.status == "failed" and result.last.limit == "max_steps"
+    tasks = [r.messages[-1]["content"] for r in harness.server.requests if r.agent == "Drafter"]
+    assert tasks[0] == "topic"
+    assert tasks[1] == '[demo model] Drafter: received "topic"', tasks[1]
