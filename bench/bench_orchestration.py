@@ -96,15 +96,21 @@ def raw_graph(llm: ChatOpenAI, names: list[str], parallel: bool):
     return builder.compile()
 
 
-async def timed(fn, runs: int) -> float:
+async def paired(fns: dict, runs: int) -> dict[str, float]:
+    """Median ms of each function, run interleaved (one of each per round) to cancel drift."""
     for _ in range(10):
-        await fn()
-    samples = []
+        for fn in fns.values():
+            await fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(runs):
-        start = time.perf_counter()
-        await fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            await fn()
+            samples[name].append((time.perf_counter() - start) * 1000)
+    result = {name: statistics.median(v) for name, v in samples.items()}
+    ratios = [o / r for o, r in zip(samples["backend"], samples["raw"], strict=True)]
+    result["paired_ratio"] = statistics.median(ratios)
+    return result
 
 
 async def measure(url: str, runs: int, names: list[str], parallel: bool) -> dict[str, float]:
@@ -138,14 +144,9 @@ async def measure(url: str, runs: int, names: list[str], parallel: bool) -> dict
         async for _ in runtime.execute(run.id, stream_tokens=False):
             pass
 
-    results = {}
-    for name, fn, n in (
-        ("raw", run_raw, runs),
-        ("backend", run_backend, runs),
-        ("runtime", run_runtime, max(20, runs // 4)),
-    ):
-        results[name] = await timed(fn, n)
-    results["raw2"] = await timed(run_raw, runs)  # again, to see drift
+    results = await paired({"raw": run_raw, "backend": run_backend}, runs)
+    full = await paired({"raw": run_raw, "backend": run_runtime}, max(20, runs // 4))
+    results["runtime"], results["runtime_ratio"] = full["backend"], full["paired_ratio"]
     await runtime.aclose()
     store.close()
     return results
@@ -158,18 +159,19 @@ async def main(runs: int) -> None:
             ("5-way fan-out", [f"agent{i}" for i in range(5)], True),
         ):
             r = await measure(url, runs, names, parallel)
-            raw = min(r["raw"], r["raw2"])
             print(f"{label}:")
-            print(f"  raw LangGraph        {raw:7.2f} ms")
+            print(f"  raw LangGraph        {r['raw']:7.2f} ms")
             print(
-                f"  our backend          {r['backend']:7.2f} ms   ratio {r['backend'] / raw:5.2f}x"
+                f"  our backend          {r['backend']:7.2f} ms   paired ratio "
+                f"{r['paired_ratio']:5.2f}x"
             )
             print(
-                f"  full runtime (store) {r['runtime']:7.2f} ms   ratio {r['runtime'] / raw:5.2f}x"
+                f"  full runtime (store) {r['runtime']:7.2f} ms   paired ratio "
+                f"{r['runtime_ratio']:5.2f}x"
             )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=300)
     asyncio.run(main(parser.parse_args().runs))

@@ -14,10 +14,15 @@ from agent_runtime.backends._errors import translate_error
 from agent_runtime.compiler import END as IR_END
 from agent_runtime.compiler import FEATURES, IRGraph
 from agent_runtime.errors import LimitExceededError
-from agent_runtime.events import InterruptEvent, RunFinishedEvent
+from agent_runtime.events import (
+    InterruptEvent,
+    NodeFinishedEvent,
+    NodeStartedEvent,
+    RunFinishedEvent,
+)
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
-from ._nodes import RunBinding, Shared, node_function
+from ._nodes import RunBinding, Shared, input_update, node_function
 from ._state import GraphState
 
 
@@ -26,11 +31,15 @@ def build_state_graph(graph: IRGraph) -> StateGraph:
     builder = StateGraph(GraphState, context_schema=RunBinding)
     shared = Shared()
     for node in graph.nodes:
-        # a join waits until every branch that will reach it has finished
-        builder.add_node(node.id, node_function(node, shared), defer=len(node.predecessors) > 1)
-    builder.add_edge(START, graph.entry)
+        if node.id != graph.entry:  # the input node's work is the graph's input
+            # a join waits until every branch that will reach it has finished
+            defer = len(node.predecessors) > 1
+            builder.add_node(node.id, node_function(node, shared), defer=defer)
     for node in graph.nodes:
-        if node.routes:
+        if node.id == graph.entry:
+            for target in node.targets:
+                builder.add_edge(START, target)
+        elif node.routes:
             path_map = {route: END if t == IR_END else t for route, t in node.routes.items()}
             builder.add_conditional_edges(node.id, _route_reader(node.id), path_map)
         elif node.targets:
@@ -88,28 +97,23 @@ class LangGraphExecutable:
             binding.resumed_node = await self._waiting_node(runnable, config)
             payload: Any = Command(resume=request.resume)
         else:
-            payload = {"input": dict(request.input or {})}
-        waiting, output = False, ""
+            payload = None
+            for event in self._start(request, control):
+                if isinstance(event, dict):
+                    payload = event
+                else:
+                    yield event
+        outputs = {n.id for n in self.graph.nodes if n.kind == "output"}
+        output, last = None, ""
         try:
-            async for mode, chunk in runnable.astream(
-                payload, config, context=binding, stream_mode=["custom", "updates"]
+            async for event in runnable.astream(
+                payload, config, context=binding, stream_mode="custom"
             ):
-                if mode == "custom":
-                    yield chunk
-                elif isinstance(chunk, dict) and "__interrupt__" not in chunk:
-                    for update in chunk.values():
-                        if isinstance(update, dict) and update.get("output"):
-                            output = update["output"]
-                elif isinstance(chunk, dict):
-                    for item in chunk["__interrupt__"]:
-                        value = item.value
-                        waiting = True
-                        yield InterruptEvent(
-                            node_id=value["node_id"],
-                            mode=value["mode"],
-                            prompt=value["prompt"],
-                            proposal=value.get("proposal", ""),
-                        )
+                if isinstance(event, NodeFinishedEvent):
+                    last = event.output
+                    if event.node_id in outputs:
+                        output = event.output
+                yield event
         except GraphRecursionError as exc:
             raise LimitExceededError(
                 f"The run reached its limit of {self.graph.limits.max_steps} steps.",
@@ -117,8 +121,35 @@ class LangGraphExecutable:
             ) from exc
         except Exception as exc:
             raise translate_error(exc, None) from exc
+        waiting = await self._interrupts(runnable, config) if output is None else []
+        for event in waiting:
+            yield event
         if not waiting:
-            yield RunFinishedEvent(output=output)
+            yield RunFinishedEvent(output=output if output is not None else last)
+
+    def _start(self, request: RunRequest, control: RunControl) -> list[Any]:
+        """The input node's events and the graph's input (the input node's update)."""
+        node = self.graph.node(self.graph.entry)
+        step = control.begin_step(node.id)
+        started = NodeStartedEvent(node_id=node.id, kind=node.kind, label=node.label, step=step)
+        update, text = input_update(node, dict(request.input or {}), step)
+        return [started, NodeFinishedEvent(node_id=node.id, output=text), update]
+
+    async def _interrupts(self, runnable: Any, config: dict[str, Any]) -> list[InterruptEvent]:
+        """The human steps the run now waits at (none without human nodes or a checkpointer)."""
+        if runnable.checkpointer is None or not any(n.kind == "human" for n in self.graph.nodes):
+            return []
+        snapshot = await runnable.aget_state(config)
+        return [
+            InterruptEvent(
+                node_id=item.value["node_id"],
+                mode=item.value["mode"],
+                prompt=item.value["prompt"],
+                proposal=item.value.get("proposal", ""),
+            )
+            for task in snapshot.tasks
+            for item in task.interrupts
+        ]
 
 
 class LangGraphBackend:

@@ -123,10 +123,7 @@ class NodeRunner:
             )
         )
         flow = update["last"][1] if "last" in update else last_text(state)
-        outputs = {node.id: [step, flow]}
-        if node.kind == "input":
-            outputs[RESET] = True
-        return {**update, "outputs": outputs}
+        return {**update, "outputs": {node.id: [step, flow]}}
 
 
 class Shared:
@@ -149,27 +146,27 @@ class Shared:
         return self._loops[key]
 
 
-def input_body(node: IRNode, shared: Shared) -> Body:
+def input_update(node: IRNode, inputs: dict[str, Any], step: int) -> tuple[dict[str, Any], str]:
+    """The state a run starts from (the input node's work), and the text it passes on.
+
+    The input node is not a LangGraph node: its update is the graph's input, which
+    saves a superstep per run. It resets per-run state; the thread's history stays.
+    """
     names = [f.name for f in node.spec.fields]
-
-    async def body(state, binding, writer, usage, step):
-        inputs = dict(state.get("input") or {})
-        text = (
-            as_text(inputs.get("message"))
-            if names == ["message"]
-            else "\n".join(
-                f"{name}: {as_text(inputs.get(name))}" for name in names if name in inputs
-            )
-        )
-        return {
-            "last": [step, text],
-            "state": {RESET: True},
-            "routes": {RESET: True},
-            "messages": [HumanMessage(text)],
-            "output": "",
-        }, text
-
-    return body
+    if names == ["message"]:
+        text = as_text(inputs.get("message"))
+    else:
+        text = "\n".join(f"{n}: {as_text(inputs.get(n))}" for n in names if n in inputs)
+    update = {
+        "input": inputs,
+        "last": [step, text],
+        "state": {RESET: True},
+        "routes": {RESET: True},
+        "outputs": {RESET: True, node.id: [step, text]},
+        "history": [["user", text]],
+        "output": "",
+    }
+    return update, text
 
 
 def agent_body(node: IRNode, shared: Shared) -> Body:
@@ -187,10 +184,7 @@ def agent_body(node: IRNode, shared: Shared) -> Body:
                 memory, task, scope=binding.request.memory_scope, top_k=4
             )
             context.extend(h.text for h in hits)
-        history = [
-            ("user" if isinstance(m, HumanMessage) else "assistant", text_of(m))
-            for m in (state.get("messages") or [])[:-1]
-        ]
+        history = [(role, text) for role, text in (state.get("history") or [])[:-1]]
         prompt = [SystemMessage(agent_system_prompt(node.spec, context))]
         for role, text in trim_history(history):
             prompt.append(HumanMessage(text) if role == "user" else AIMessage(text))
@@ -301,13 +295,12 @@ def memory_body(node: IRNode, shared: Shared) -> Body:
 def output_body(node: IRNode, shared: Shared) -> Body:
     async def body(state, binding, writer, usage, step):
         text = last_text(state)
-        return {"output": text, "messages": [AIMessage(text)]}, text
+        return {"output": text, "history": [["assistant", text]]}, text
 
     return body
 
 
 BODIES: dict[str, BodyFactory] = {
-    "input": input_body,
     "agent": agent_body,
     "tool": tool_body,
     "router": router_body,

@@ -6,12 +6,13 @@
 - ``outputs``: node id → ``[step, text]``, what each node passed on (joins read it).
 - ``state`` / ``routes`` / ``outputs``: dicts merged key by key; the input node resets them so
   nothing leaks from an earlier run on the same thread.
-- ``messages``: the thread's conversation (each run's input and final output),
-  kept across runs by the checkpointer.
+- ``history``: the thread's conversation as ``[role, text]`` pairs (each run's
+  input and final output), kept across runs by the checkpointer.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.messages import AnyMessage
@@ -39,14 +40,14 @@ def merge_or_reset(current: dict[str, Any] | None, new: dict[str, Any] | None) -
 
 
 class GraphState(TypedDict, total=False):
-    """One run's state (and, through ``messages``, its thread's history)."""
+    """One run's state (and, through ``history``, its thread's conversation)."""
 
     input: dict[str, Any]
     last: Annotated[list[Any], join_same_step]
     state: Annotated[dict[str, Any], merge_or_reset]
     routes: Annotated[dict[str, str], merge_or_reset]
     outputs: Annotated[dict[str, Any], merge_or_reset]
-    messages: Annotated[list[AnyMessage], add_messages]
+    history: Annotated[list[list[str]], operator.add]
     output: str
 
 
