@@ -304,22 +304,27 @@ class _EventLog:
     """A run's event log: seqs assigned here (one writer per run), rows written in batches.
 
     Events are yielded at once, stamped with their seq; they are stored in one
-    transaction per batch, at least at every node end, interrupt and run end.
-    Token deltas are streamed one by one and stored coalesced per node.
+    transaction per batch: at an interrupt, at the run's end, and otherwise when
+    the oldest unstored event is ``FLUSH_INTERVAL`` seconds old. Token deltas are
+    streamed one by one and stored coalesced per node.
     """
 
-    _FLUSH_AFTER = frozenset({"node_finished", "interrupt", "tool_result"})
+    FLUSH_INTERVAL = 0.25
+    _FLUSH_AT = frozenset({"interrupt", "run_finished", "run_failed", "run_cancelled"})
 
     def __init__(self, store: Store, run_id: str, last_seq: int) -> None:
         self.store, self.run_id, self.seq = store, run_id, last_seq
         self._pending: list[Any] = []
         self._tokens: list[str] = []
         self._token_node: str | None = None
+        self._since: float | None = None
 
     def _stamp(self, event: Any) -> Any:
         self.seq += 1
         stamped = event.model_copy(update={"run_id": self.run_id, "seq": self.seq})
         self._pending.append(stamped)
+        if self._since is None:
+            self._since = time.monotonic()
         return stamped
 
     def _close_tokens(self) -> None:
@@ -332,8 +337,11 @@ class _EventLog:
         self._close_tokens()
         if self._pending:
             rows = [(e.type, e.node_id, e.payload()) for e in self._pending]
-            self._pending = []
+            self._pending, self._since = [], None
             await asyncio.to_thread(self.store.append_run_events, self.run_id, rows)
+
+    def _due(self) -> bool:
+        return self._since is not None and time.monotonic() - self._since >= self.FLUSH_INTERVAL
 
     async def write(self, event: Any) -> Any:
         """Stamp ``event`` (tokens: buffer them) and return it; store at batch boundaries."""
@@ -344,9 +352,11 @@ class _EventLog:
             self._tokens.append(event.delta)
             if sum(map(len, self._tokens)) >= TOKEN_FLUSH_CHARS:
                 self._close_tokens()
+            if self._due():
+                await self.flush()
             return event.model_copy(update={"run_id": self.run_id})
         self._close_tokens()
         stamped = self._stamp(event)
-        if event.type in self._FLUSH_AFTER or event.type.startswith("run_"):
+        if event.type in self._FLUSH_AT or self._due():
             await self.flush()
         return stamped

@@ -105,9 +105,11 @@ class LangGraphExecutable:
                     yield event
         outputs = {n.id for n in self.graph.nodes if n.kind == "output"}
         output, last = None, ""
+        # durability="exit": the checkpoint is written when the run ends or waits for a
+        # person — the two points a thread or a resume continues from — not every step.
         try:
             async for event in runnable.astream(
-                payload, config, context=binding, stream_mode="custom"
+                payload, config, context=binding, stream_mode="custom", durability="exit"
             ):
                 if isinstance(event, NodeFinishedEvent):
                     last = event.output
