@@ -12,7 +12,7 @@ from langgraph.types import Command
 
 from agent_runtime.backends._errors import translate_error
 from agent_runtime.compiler import END as IR_END
-from agent_runtime.compiler import FEATURES, IRGraph
+from agent_runtime.compiler import FEATURES, IRGraph, IRNode
 from agent_runtime.errors import LimitExceededError
 from agent_runtime.events import (
     InterruptEvent,
@@ -26,23 +26,44 @@ from ._nodes import RunBinding, Shared, input_update, node_function
 from ._state import GraphState
 
 
+def fused_outputs(graph: IRGraph) -> dict[str, IRNode]:
+    """Output nodes whose only predecessor leads only to them: that node does their work.
+
+    Maps predecessor id → output node. Saves one LangGraph superstep per run on the
+    usual pipeline ending; routed or joined outputs stay nodes of their own.
+    """
+    fused = {}
+    for node in graph.nodes:
+        if node.kind != "output" or len(node.predecessors) != 1:
+            continue
+        before = graph.node(node.predecessors[0])
+        if before.id != graph.entry and not before.routes and before.targets == (node.id,):
+            fused[before.id] = node
+    return fused
+
+
 def build_state_graph(graph: IRGraph) -> StateGraph:
     """The LangGraph builder for an IR graph (node ids are LangGraph node names)."""
     builder = StateGraph(GraphState, context_schema=RunBinding)
     shared = Shared()
+    fused = fused_outputs(graph)
+    folded = {graph.entry} | {o.id for o in fused.values()}
     for node in graph.nodes:
-        if node.id != graph.entry:  # the input node's work is the graph's input
+        if node.id not in folded:  # the input node's work is the graph's input
             # a join waits until every branch that will reach it has finished
             defer = len(node.predecessors) > 1
-            builder.add_node(node.id, node_function(node, shared), defer=defer)
+            runner = node_function(node, shared, fused.get(node.id))
+            builder.add_node(node.id, runner, defer=defer)
     for node in graph.nodes:
+        if node.id in folded and node.id != graph.entry:
+            continue
         if node.id == graph.entry:
             for target in node.targets:
                 builder.add_edge(START, target)
         elif node.routes:
             path_map = {route: END if t == IR_END else t for route, t in node.routes.items()}
             builder.add_conditional_edges(node.id, _route_reader(node.id), path_map)
-        elif node.targets:
+        elif node.targets and node.id not in fused:
             for target in node.targets:
                 builder.add_edge(node.id, target)
         else:
@@ -69,6 +90,7 @@ class LangGraphExecutable:
         self.builder = build_state_graph(graph)
         self.structure = self.builder.compile(name=graph.name)  # no checkpointer: for snapshots
         self._runnable: Any = None
+        self._durability: dict[str, str] = {}
         self._lock = asyncio.Lock()
 
     async def _compiled(self) -> Any:
@@ -76,6 +98,7 @@ class LangGraphExecutable:
             if self._runnable is None:
                 saver = await self.services.checkpointer() if self.services.checkpointer else None
                 self._runnable = self.builder.compile(checkpointer=saver, name=self.graph.name)
+                self._durability = {"durability": "exit"} if saver is not None else {}
             return self._runnable
 
     async def _waiting_node(self, runnable: Any, config: dict[str, Any]) -> str | None:
@@ -109,7 +132,7 @@ class LangGraphExecutable:
         # person — the two points a thread or a resume continues from — not every step.
         try:
             async for event in runnable.astream(
-                payload, config, context=binding, stream_mode="custom", durability="exit"
+                payload, config, context=binding, stream_mode="custom", **self._durability
             ):
                 if isinstance(event, NodeFinishedEvent):
                     last = event.output

@@ -88,8 +88,8 @@ class NodeRunner:
     which costs milliseconds per node on large graphs.
     """
 
-    def __init__(self, node: IRNode, body: Body) -> None:
-        self.node, self.body = node, body
+    def __init__(self, node: IRNode, body: Body, then_output: IRNode | None = None) -> None:
+        self.node, self.body, self.then_output = node, body, then_output
         self.__name__ = f"node_{node.id}"
 
     async def __call__(self, state: GraphState, runtime: Runtime[RunBinding]) -> dict[str, Any]:
@@ -123,7 +123,21 @@ class NodeRunner:
             )
         )
         flow = update["last"][1] if "last" in update else last_text(state)
-        return {**update, "outputs": {node.id: [step, flow]}}
+        update = {**update, "outputs": {node.id: [step, flow]}}
+        if self.then_output is not None:
+            update.update(_finish_at(self.then_output, flow, binding, writer))
+        return update
+
+
+def _finish_at(output: IRNode, text: str, binding: RunBinding, writer: Any) -> dict[str, Any]:
+    """An output node's work, done by its only predecessor (a LangGraph superstep saved).
+
+    Same events, step count and state as when the output node runs on its own.
+    """
+    step = binding.control.begin_step(output.id)
+    writer(NodeStartedEvent(node_id=output.id, kind=output.kind, label=output.label, step=step))
+    writer(NodeFinishedEvent(node_id=output.id, output=text))
+    return {"output": text, "history": [["assistant", text]]}
 
 
 class Shared:
@@ -310,6 +324,6 @@ BODIES: dict[str, BodyFactory] = {
 }
 
 
-def node_function(node: IRNode, shared: Shared) -> NodeRunner:
-    """The LangGraph node callable for an IR node."""
-    return NodeRunner(node, BODIES[node.kind](node, shared))
+def node_function(node: IRNode, shared: Shared, then_output: IRNode | None = None) -> NodeRunner:
+    """The LangGraph node callable for an IR node (finishing at ``then_output`` if given)."""
+    return NodeRunner(node, BODIES[node.kind](node, shared), then_output)

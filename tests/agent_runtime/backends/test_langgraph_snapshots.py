@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from agent_runtime.backends import get_backend
+from agent_runtime.backends.langgraph_backend._backend import fused_outputs
 from agent_runtime.compiler import lower
 from agent_runtime.execution import BackendServices
 from agent_runtime.memory import InMemoryMemory
@@ -48,6 +49,10 @@ def describe(executable: Any, title: str) -> str:
     for node_id in sorted(builder.nodes):
         defer = "  deferred join" if builder.nodes[node_id].defer else ""
         lines.append(f"  {node_id}  ({kinds.get(node_id, '?')}){defer}")
+    fused = {o.id: before for before, o in fused_outputs(executable.graph).items()}
+    for node_id in sorted(set(kinds) - set(builder.nodes)):
+        where = f"done by {fused[node_id]}" if node_id in fused else "the graph's input"
+        lines.append(f"  {node_id}  ({kinds[node_id]})  folded: {where}")
     lines.append("edges:")
     edges = [f"  {source} -> {target}" for source, target in builder.edges]
     for source, branches in builder.branches.items():
