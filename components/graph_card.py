@@ -1,6 +1,13 @@
-"""A saved graph as a card: name, description, node count, last edit, valid or draft."""
+"""A saved graph as a card: name, description, node count, last edit, valid or draft.
+
+The whole card opens the graph (its name is a link stretched over the card), and an
+actions menu in the corner offers Open, Rename, Duplicate and Delete. Events come
+from the caller, so the card knows no page state.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
@@ -9,6 +16,19 @@ _TWO_LINES = {
     "-webkit-line-clamp": "2",
     "-webkit-box-orient": "vertical",
     "overflow": "hidden",
+}
+
+# The name's link covers the whole card, so a click anywhere on it opens the graph
+# while the menu button (raised above the link) stays its own control.
+_STRETCHED_LINK = {
+    "&::after": {"content": '""', "position": "absolute", "inset": "0", "z_index": "0"},
+    "&:focus-visible": {"outline": "none"},
+}
+_CARD_STYLE = {
+    "position": "relative",
+    "transition": "box-shadow 120ms, transform 120ms",
+    "_hover": {"box_shadow": "var(--shadow-3)"},
+    "&:has(a:focus-visible)": {"outline": "2px solid var(--focus-8)", "outline_offset": "2px"},
 }
 
 
@@ -21,17 +41,77 @@ def validity_badge(is_valid: rx.Var[bool]) -> rx.Component:
     )
 
 
-def graph_card(card: rx.Var) -> rx.Component:
-    """One graph of a list; ``card`` is a ``GraphCard`` var (from ``rx.foreach``)."""
+def _menu_item(icon: str, label: str, on_select: Any, test_id: Any, **props: Any) -> rx.Component:
+    return rx.dropdown_menu.item(
+        rx.hstack(rx.icon(icon, size=14), rx.text(label), align="center", spacing="2"),
+        on_select=on_select,
+        data_testid=test_id,
+        **props,
+    )
+
+
+def graph_actions_menu(
+    card: rx.Var,
+    *,
+    href: Any,
+    on_rename: Any,
+    on_duplicate: Any,
+    on_delete: Any,
+) -> rx.Component:
+    """The ``…`` menu of one card; ``on_*`` are events bound to the card's graph."""
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.icon_button(
+                rx.icon("ellipsis", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                size="1",
+                aria_label=f"Actions for {card.name}",
+                data_testid=f"graph-menu-{card.id}",
+                position="relative",
+                z_index="1",
+            ),
+        ),
+        rx.dropdown_menu.content(
+            _menu_item("arrow-up-right", "Open", rx.redirect(href), f"graph-open-{card.id}"),
+            _menu_item("pencil", "Rename…", on_rename, f"graph-rename-{card.id}"),
+            _menu_item("copy", "Duplicate", on_duplicate, f"graph-duplicate-{card.id}"),
+            rx.dropdown_menu.separator(),
+            _menu_item(
+                "trash-2", "Delete…", on_delete, f"graph-delete-{card.id}", color_scheme="red"
+            ),
+            align="end",
+            size="2",
+            min_width="168px",
+        ),
+    )
+
+
+def graph_card(card: rx.Var, *, href: Any, menu: rx.Component | None = None) -> rx.Component:
+    """One graph of a list; ``card`` is a ``GraphCard`` var (from ``rx.foreach``).
+
+    ``href`` is where the card leads (the graph's builder page); ``menu`` sits in its corner.
+    """
     node_count = rx.cond(card.node_count == 1, "1 node", f"{card.node_count} nodes")
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(card.name, size="4", weight="medium", trim="both"),
+                rx.link(
+                    rx.heading(card.name, size="4", weight="medium", trim="both"),
+                    href=href,
+                    color="inherit",
+                    underline="none",
+                    style=_STRETCHED_LINK,
+                    data_testid="graph-card-link",
+                    min_width="0",
+                    overflow_wrap="anywhere",
+                ),
                 rx.spacer(),
                 validity_badge(card.is_valid),
+                menu if menu is not None else rx.fragment(),
                 align="center",
                 width="100%",
+                spacing="2",
             ),
             rx.text(
                 rx.cond(card.description != "", card.description, "No description"),
@@ -61,5 +141,7 @@ def graph_card(card: rx.Var) -> rx.Component:
         variant="classic",
         role="listitem",
         data_testid="graph-card",
+        data_graph_id=card.id,
         min_height="132px",
+        style=_CARD_STYLE,
     )

@@ -9,18 +9,24 @@ anything is written.
 
 The ``graph`` row caches what the current version says (name, description, validity,
 node count), so the spec stays the one source of truth: renaming saves a new version.
+
+``export_graph`` dumps a graph with every version (spec, message, time) as plain JSON;
+``import_graph`` re-creates it from such a dump, keeping the dump's id when it is free,
+so a deleted graph can be brought back whole (the home page's Undo) or moved between stores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+import pydantic
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from agent_runtime.errors import NotFoundError, StoreError
+from agent_runtime.errors import NotFoundError, SpecParseError, StoreError
 from agent_runtime.spec import Problem, migrate, new_graph_spec, validate
 from agent_runtime.store._db import Database, ensure_json
 from agent_runtime.store._records import GraphSummary, GraphVersionInfo, GraphVersionSummary
@@ -36,6 +42,9 @@ from agent_runtime.store._tables import (
 __all__ = ["GraphOps"]
 
 MAX_NAME_LENGTH = 200
+DUMP_FORMAT = "orchestrall.graph"
+DUMP_FORMAT_VERSION = 1
+_GRAPH_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def _clean_name(name: str) -> str:
@@ -86,6 +95,41 @@ def _version_info(row: GraphVersionRow) -> GraphVersionInfo:
         spec=row.spec,
         problems=[Problem.model_validate(p) for p in row.problems],
     )
+
+
+class _VersionDump(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    spec: dict[str, Any]
+    message: str = ""
+    created_at: pydantic.AwareDatetime | None = None
+
+
+class _GraphDump(pydantic.BaseModel):
+    """What ``export_graph`` writes; ``import_graph`` accepts nothing else."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    format: Literal["orchestrall.graph"]
+    format_version: Literal[1]
+    id: str | None = None
+    name: str
+    description: str = ""
+    created_at: pydantic.AwareDatetime | None = None
+    versions: list[_VersionDump] = pydantic.Field(min_length=1)
+
+
+def _parse_dump(dump: Any) -> _GraphDump:
+    try:
+        return _GraphDump.model_validate(dump)
+    except pydantic.ValidationError as e:
+        where = [
+            f"{'.'.join(str(part) for part in err['loc']) or 'dump'}: {err['msg']}"
+            for err in e.errors(include_url=False, include_input=False)[:3]
+        ]
+        raise SpecParseError(
+            "Not a graph export: " + "; ".join(where), code="invalid_graph_dump"
+        ) from None
 
 
 class GraphOps:
@@ -219,6 +263,71 @@ class GraphOps:
                 sa.delete(GraphRow).where(GraphRow.id == graph_id),
             ):
                 s.execute(stmt.execution_options(synchronize_session=False))
+
+    def export_graph(self, graph_id: str) -> dict[str, Any]:
+        """The graph with every version, oldest first, as JSON-ready data for ``import_graph``.
+
+        Runs are not part of it. Specs are exported exactly as they were saved.
+        """
+        with self._db.read() as s:
+            graph = _graph_row(s, graph_id)
+            rows = s.scalars(
+                sa.select(GraphVersionRow)
+                .where(GraphVersionRow.graph_id == graph_id)
+                .order_by(GraphVersionRow.version)
+            ).all()
+            return {
+                "format": DUMP_FORMAT,
+                "format_version": DUMP_FORMAT_VERSION,
+                "id": graph.id,
+                "name": graph.name,
+                "description": graph.description,
+                "created_at": graph.created_at.isoformat(),
+                "versions": [
+                    {
+                        "spec": row.spec,
+                        "message": row.message,
+                        "created_at": row.created_at.isoformat(),
+                    }
+                    for row in rows
+                ],
+            }
+
+    def import_graph(self, dump: Mapping[str, Any]) -> GraphSummary:
+        """A graph re-created from an ``export_graph`` dump, with all its versions in order.
+
+        The dump's id is kept when it is free (so links to the graph work again), else a
+        new id is drawn. Version times are kept (never later than now). Each spec is
+        migrated and validated as on save; a dump that is not one, or a spec that is not a
+        spec, raises ``SpecParseError``/``SpecVersionError`` and writes nothing.
+        """
+        parsed = _parse_dump(dump)
+        name = _clean_name(parsed.name)
+        now = utcnow()
+        versions = []
+        for item in parsed.versions:
+            data = migrate(item.spec)
+            created = min(item.created_at or now, now)
+            versions.append((data, validate(data), item.message, created))
+        last_spec, last_problems, _, updated_at = versions[-1]
+        fields = {"name": name, "description": parsed.description, **_catalog_fields(last_spec)}
+        with self._db.write() as s:
+            graph_id = parsed.id
+            if graph_id is None or not _GRAPH_ID.fullmatch(graph_id) or s.get(GraphRow, graph_id):
+                graph_id = new_id()
+            row = GraphRow(
+                id=graph_id,
+                created_at=min(parsed.created_at or versions[0][3], now),
+                updated_at=updated_at,
+                current_version=len(versions),
+                is_valid=not last_problems,
+                **fields,
+            )
+            s.add(row)
+            s.flush()
+            for number, (data, problems, message, created) in enumerate(versions, start=1):
+                s.add(_new_version_row(graph_id, number, data, problems, message, created))
+        return GraphSummary.model_validate(row)
 
     def _append_version(
         self,

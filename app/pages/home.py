@@ -1,15 +1,23 @@
-"""The home page: the saved graphs, and the way to start a new one."""
+"""The home page: the saved graphs, search over them, and the way to start a new one.
+
+Each card opens its graph's builder page and has a menu to rename, duplicate or delete
+it; a delete is confirmed first and can be undone from the toast that follows.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from app.pages.home_state import HomeState
-from components.graph_card import graph_card
+from app.paths import builder_path
+from app.services.graphs import UNDO_SECONDS
+from components.graph_card import graph_actions_menu, graph_card
 from components.header import header
 
 EMPTY_TITLE = "No graphs yet"
 EMPTY_HINT = "Click New graph to create your first agent graph."
+NO_MATCH_HINT = "Try another word from a graph's name or description."
+SEARCH_DEBOUNCE_MS = 250
 
 
 def new_graph_button() -> rx.Component:
@@ -23,18 +31,52 @@ def new_graph_button() -> rx.Component:
     )
 
 
-def empty_state() -> rx.Component:
+def search_box() -> rx.Component:
+    """Filters the cards by name or description as one types (debounced)."""
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=16)),
+        rx.cond(
+            HomeState.searching,
+            rx.input.slot(
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="1",
+                    on_click=HomeState.clear_search,
+                    aria_label="Clear search",
+                    data_testid="graph-search-clear",
+                ),
+            ),
+        ),
+        value=HomeState.search,
+        on_change=HomeState.search_graphs,
+        debounce_timeout=SEARCH_DEBOUNCE_MS,
+        placeholder="Search graphs",
+        type="search",
+        aria_label="Search graphs by name or description",
+        size="3",
+        width=rx.breakpoints(initial="100%", sm="280px"),
+        data_testid="graph-search",
+    )
+
+
+def _notice(
+    icon: str, title: rx.Component, hint: str, *extra: rx.Component, **props
+) -> rx.Component:
+    """A centred, dashed-border panel: the empty and no-match states."""
     return rx.center(
         rx.vstack(
             rx.center(
-                rx.icon("workflow", size=28, color="var(--accent-11)"),
+                rx.icon(icon, size=28, color="var(--accent-11)"),
                 width="56px",
                 height="56px",
                 border_radius="var(--radius-4)",
                 background="var(--accent-a3)",
             ),
-            rx.heading(EMPTY_TITLE, size="5", weight="medium", as_="h2"),
-            rx.text(EMPTY_HINT, color_scheme="gray", size="3", align="center"),
+            title,
+            rx.text(hint, color_scheme="gray", size="3", align="center"),
+            *extra,
             align="center",
             spacing="3",
             max_width="420px",
@@ -43,13 +85,47 @@ def empty_state() -> rx.Component:
         border="1px dashed var(--gray-a6)",
         border_radius="var(--radius-4)",
         width="100%",
+        **props,
+    )
+
+
+def empty_state() -> rx.Component:
+    return _notice(
+        "workflow",
+        rx.heading(EMPTY_TITLE, size="5", weight="medium", as_="h2"),
+        EMPTY_HINT,
         data_testid="graphs-empty",
     )
 
 
+def no_match_state() -> rx.Component:
+    """Shown when a search finds nothing (distinct from having no graphs at all)."""
+    return _notice(
+        "search-x",
+        rx.heading(
+            "No graphs match “", HomeState.search.strip(), "”", size="5", weight="medium", as_="h2"
+        ),
+        NO_MATCH_HINT,
+        rx.button("Clear search", variant="soft", on_click=HomeState.clear_search),
+        data_testid="graphs-no-match",
+    )
+
+
+def _card(card: rx.Var) -> rx.Component:
+    href = builder_path(card.id)
+    menu = graph_actions_menu(
+        card,
+        href=href,
+        on_rename=HomeState.open_rename(card.id),
+        on_duplicate=HomeState.duplicate_graph(card.id),
+        on_delete=HomeState.ask_delete(card.id),
+    )
+    return graph_card(card, href=href, menu=menu)
+
+
 def graph_list() -> rx.Component:
     return rx.grid(
-        rx.foreach(HomeState.graphs, graph_card),
+        rx.foreach(HomeState.graphs, _card),
         columns=rx.breakpoints(initial="1", sm="2", lg="3"),
         spacing="4",
         width="100%",
@@ -82,7 +158,13 @@ def page_intro() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
-        new_graph_button(),
+        rx.hstack(
+            rx.cond(HomeState.has_graphs | HomeState.searching, search_box()),
+            new_graph_button(),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
         align="end",
         width="100%",
         wrap="wrap",
@@ -104,6 +186,101 @@ def error_callout() -> rx.Component:
     )
 
 
+def rename_dialog() -> rx.Component:
+    """Rename one graph; an empty name is refused with the store's message, in place."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Rename graph"),
+            rx.dialog.description(
+                "The new name is saved as a new version of the graph.",
+                size="2",
+                color_scheme="gray",
+                margin_bottom="16px",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.input(
+                        name="name",
+                        default_value=HomeState.rename_name,
+                        placeholder="Graph name",
+                        aria_label="Graph name",
+                        auto_focus=True,
+                        max_length=200,
+                        size="3",
+                        width="100%",
+                        color_scheme=rx.cond(HomeState.rename_error != "", "red", "violet"),
+                        data_testid="rename-input",
+                    ),
+                    rx.cond(
+                        HomeState.rename_error != "",
+                        rx.text(
+                            rx.icon("circle-alert", size=14),
+                            HomeState.rename_error,
+                            color_scheme="red",
+                            size="2",
+                            role="alert",
+                            display="flex",
+                            align_items="center",
+                            gap="6px",
+                            data_testid="rename-error",
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button("Save", type="submit", data_testid="rename-save"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                        margin_top="8px",
+                    ),
+                    spacing="2",
+                ),
+                on_submit=HomeState.save_rename,
+                reset_on_submit=False,
+            ),
+            max_width="440px",
+            data_testid="rename-dialog",
+        ),
+        open=HomeState.renaming,
+        on_open_change=HomeState.rename_dialog_changed,
+    )
+
+
+def delete_dialog() -> rx.Component:
+    """Confirm a delete; the toast afterwards still offers Undo."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete “", HomeState.delete_name, "”?"),
+            rx.alert_dialog.description(
+                "The graph is deleted with its version history and its runs. "
+                f"For {UNDO_SECONDS} seconds, Undo brings back the graph and its history.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        rx.icon("trash-2", size=16),
+                        "Delete",
+                        color_scheme="red",
+                        on_click=HomeState.delete_graph,
+                        data_testid="delete-confirm",
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="16px",
+            ),
+            max_width="440px",
+            data_testid="delete-dialog",
+        ),
+        open=HomeState.confirming_delete,
+        on_open_change=HomeState.delete_dialog_changed,
+    )
+
+
 def home_page() -> rx.Component:
     return rx.box(
         header(),
@@ -113,9 +290,15 @@ def home_page() -> rx.Component:
                 error_callout(),
                 rx.cond(
                     HomeState.loaded,
-                    rx.cond(HomeState.has_graphs, graph_list(), empty_state()),
+                    rx.cond(
+                        HomeState.has_graphs,
+                        graph_list(),
+                        rx.cond(HomeState.searching, no_match_state(), empty_state()),
+                    ),
                     loading_state(),
                 ),
+                rename_dialog(),
+                delete_dialog(),
                 spacing="6",
                 width="100%",
             ),
