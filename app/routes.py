@@ -9,6 +9,8 @@ from typing import Any
 import reflex as rx
 
 from app import paths
+from app.pages.builder import builder_page
+from app.pages.builder_state import BuilderState
 from app.pages.home import home_page
 from app.pages.home_state import HomeState
 
@@ -25,6 +27,7 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route(paths.HOME, "Graphs · Orchestrall", home_page, on_load=HomeState.load_graphs),
+    Route(paths.BUILDER, "Builder · Orchestrall", builder_page, on_load=BuilderState.load_graph),
 )
 
 
