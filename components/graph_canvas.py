@@ -18,7 +18,6 @@ from typing import Any
 
 import reflex as rx
 from reflex.event import passthrough_event_spec
-from reflex_components_lucide.icon import LUCIDE_LIBRARY
 
 XYFLOW_LIBRARY = "@xyflow/react@12.12.1"
 """The React Flow release the JSX is written against (pinned like Reflex's own packages)."""
@@ -34,7 +33,10 @@ class CanvasModule(rx.NoSSRComponent):
     """A named export of ``graph_canvas.jsx``, loaded in the browser only."""
 
     library = CANVAS_JSX.importable_path
-    lib_dependencies: list[str] = [XYFLOW_LIBRARY, LUCIDE_LIBRARY]
+    # lucide-react (the icons the JSX imports one by one) is installed by Reflex itself
+    # for rx.icon; listing it here would add a bare ``import "lucide-react"``, which
+    # pulls every icon into the page.
+    lib_dependencies: list[str] = [XYFLOW_LIBRARY]
 
 
 class GraphCanvas(CanvasModule):

@@ -62,10 +62,11 @@ def problems_list(problems: rx.Var, on_pick: Callable[[rx.Var], Any], **props: A
     """The list with a header and count; ``on_pick(node_id)`` runs when an item is clicked."""
     count = problems.length()
     header = rx.hstack(
-        rx.icon(
-            rx.cond(count > 0, "triangle-alert", "circle-check"),
-            size=15,
-            color=rx.cond(count > 0, "var(--amber-10)", "var(--green-10)"),
+        # two static icons, not one icon with a dynamic name (which would pull in every icon)
+        rx.cond(
+            count > 0,
+            rx.icon("triangle-alert", size=15, color="var(--amber-10)"),
+            rx.icon("circle-check", size=15, color="var(--green-10)"),
         ),
         rx.text("Problems", weight="medium", size="2"),
         rx.badge(

@@ -76,8 +76,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path, no_reload_dir: Path, log: Path) -> Iterator[RunningApp]:
-    """The app as ``make run`` starts it, on free ports, with its data in ``data_dir``."""
+def running_app(
+    data_dir: Path, no_reload_dir: Path, log: Path, extra_args: tuple[str, ...] = ()
+) -> Iterator[RunningApp]:
+    """The app as ``make run`` starts it, on free ports, with its data in ``data_dir``.
+
+    ``extra_args`` go to ``reflex run`` (e.g. ``("--env", "prod")`` for a production build).
+    """
     if not (ROOT / ".bun" / "node_modules" / ".bin" / "bun").exists():
         raise AppStartError("bun is not installed in .bun/: run `make test` (or `make install`)")
     frontend_port, backend_port, model_port = free_port(), free_port(), free_port()
@@ -96,6 +101,7 @@ def running_app(data_dir: Path, no_reload_dir: Path, log: Path) -> Iterator[Runn
     command = [
         str(ROOT / "scripts" / "run_app.sh"),
         *("--frontend-port", str(frontend_port), "--backend-port", str(backend_port)),
+        *extra_args,
     ]
     app = RunningApp(
         url=f"http://localhost:{frontend_port}",
