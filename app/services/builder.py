@@ -29,7 +29,7 @@ from agent_runtime.spec import (
     validate,
 )
 from app.services.forms import problem_target
-from app.services.graphs import _get_store  # one store per process, shared with the home page
+from app.services.graphs import get_store
 
 __all__ = [
     "AUTOSAVE_DELAY_S",
@@ -423,7 +423,7 @@ _saved_seqs: dict[tuple[str, str], int] = {}
 
 def open_graph(graph_id: str) -> GraphEditor:
     """An editor on the graph's current spec; ``NotFoundError`` for an unknown id."""
-    store = _get_store()
+    store = get_store()
     store.get_graph(graph_id)
     return GraphEditor(graph_id, store.get_spec(graph_id))
 
@@ -439,7 +439,7 @@ def save(job: SaveJob) -> SaveResult:
         if _saved_seqs.get(key, -1) >= job.seq:
             return SaveResult(job.seq, saved=False)
         try:
-            info = _get_store().save_graph(job.graph_id, job.spec, job.message)
+            info = get_store().save_graph(job.graph_id, job.spec, job.message)
         except OrchestrallError as exc:
             return SaveResult(job.seq, saved=False, error=exc.message)
         _saved_seqs[key] = job.seq
@@ -447,7 +447,7 @@ def save(job: SaveJob) -> SaveResult:
 
 
 def list_versions(graph_id: str) -> list[VersionRow]:
-    summaries = _get_store().list_versions(graph_id)
+    summaries = get_store().list_versions(graph_id)
     newest = summaries[0].version if summaries else 0
     return [
         VersionRow(
@@ -464,13 +464,13 @@ def list_versions(graph_id: str) -> list[VersionRow]:
 
 def version_preview(graph_id: str, version: int) -> dict[str, list[dict[str, Any]]]:
     """The canvas view of one saved version, exactly as it was saved."""
-    info = _get_store().get_version(graph_id, version)
+    info = get_store().get_version(graph_id, version)
     return to_canvas(info.spec, info.problems)
 
 
 def restore_version(graph_id: str, version: int) -> tuple[Spec, int]:
     """Save a copy of ``version`` as the newest version; its spec and new version number."""
-    info = _get_store().restore_version(graph_id, version)
+    info = get_store().restore_version(graph_id, version)
     return info.spec, info.version
 
 
@@ -496,7 +496,7 @@ def import_spec(editor: GraphEditor, data: bytes, filename: str) -> int:
     name = spec.get("name")
     if not isinstance(name, str) or not name.strip():
         spec["name"] = editor.spec.get("name") or "Imported graph"
-    info = _get_store().save_graph(editor.graph_id, spec, f"Imported {filename}"[:500])
+    info = get_store().save_graph(editor.graph_id, spec, f"Imported {filename}"[:500])
     editor.commit(info.spec, f"Imported {filename}")
     _mark_stored(editor)
     return info.version
@@ -527,5 +527,5 @@ def export_filename(name: Any) -> str:
 
 def export_spec(graph_id: str) -> tuple[str, str]:
     """``(file name, pretty JSON)`` of the store's current spec of the graph."""
-    spec = _get_store().get_spec(graph_id)
+    spec = get_store().get_spec(graph_id)
     return export_filename(spec.get("name")), json.dumps(spec, indent=2, ensure_ascii=False) + "\n"

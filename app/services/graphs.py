@@ -28,6 +28,7 @@ __all__ = [
     "create_graph",
     "delete_graph",
     "duplicate_graph",
+    "get_store",
     "list_graphs",
     "next_graph_name",
     "rename_graph",
@@ -70,7 +71,8 @@ class DeletedGraph:
         return time.time() - self.deleted_at
 
 
-def _get_store() -> Store:
+def get_store() -> Store:
+    """This process's store (opened on first use from the settings); pages share it."""
     global _store
     with _lock:
         if _store is None:
@@ -100,7 +102,7 @@ def _to_card(summary: GraphSummary) -> GraphCard:
 
 def list_graphs(search: str | None = None) -> list[GraphCard]:
     """Saved graphs, most recently edited first; ``search`` matches name or description."""
-    return [_to_card(s) for s in _get_store().list_graphs(search=search)]
+    return [_to_card(s) for s in get_store().list_graphs(search=search)]
 
 
 def next_graph_name(taken: Iterable[str]) -> str:
@@ -119,24 +121,24 @@ def create_graph() -> GraphCard:
 
     The card's ``id`` is the new graph's: what a caller needs to open it in the builder.
     """
-    store = _get_store()
+    store = get_store()
     name = next_graph_name(s.name for s in store.list_graphs(search=NEW_GRAPH_NAME))
     return _to_card(store.create_graph(name))
 
 
 def rename_graph(graph_id: str, name: str) -> GraphCard:
     """Give a graph a new name (a new version); an empty name raises ``code="invalid_name"``."""
-    return _to_card(_get_store().rename_graph(graph_id, name))
+    return _to_card(get_store().rename_graph(graph_id, name))
 
 
 def duplicate_graph(graph_id: str) -> GraphCard:
     """A new graph named ``<name> (copy)`` holding the current spec and description."""
-    return _to_card(_get_store().duplicate_graph(graph_id))
+    return _to_card(get_store().duplicate_graph(graph_id))
 
 
 def delete_graph(graph_id: str) -> DeletedGraph:
     """Delete a graph (versions, runs and all), keeping its export for ``restore_graph``."""
-    store = _get_store()
+    store = get_store()
     dump = store.export_graph(graph_id)
     store.delete_graph(graph_id)
     return DeletedGraph(
@@ -149,4 +151,4 @@ def restore_graph(deleted: DeletedGraph) -> GraphCard:
 
     Its runs stay deleted. If the id was taken meanwhile, the graph comes back under a new id.
     """
-    return _to_card(_get_store().import_graph(json.loads(deleted.dump_json)))
+    return _to_card(get_store().import_graph(json.loads(deleted.dump_json)))
