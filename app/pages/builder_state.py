@@ -286,7 +286,7 @@ class BuilderState(rx.State):
         if self._saving_seq == result.seq:
             self._saving_seq = 0
         if result.saved:
-            editor.mark_saved(result.seq)
+            editor.mark_saved(result.seq, job.spec)
             self.versions = _versions_or(self.versions, editor.graph_id)
         if result.error:
             self.save_status, self.save_error = "error", result.error

@@ -253,6 +253,7 @@ class GraphEditor:
         self.redo_stack: list[Spec] = []
         self.seq = 0  # one more per change
         self.saved_seq = 0  # the newest change the store has
+        self.stored_spec = spec  # the store's newest version, as far as this editor knows
         self.notes: list[tuple[int, str]] = []  # what changed since the last save
         self.drafts: dict[str, tuple[str, str]] = {}  # JSON fields that do not parse yet
         self._problems: tuple[int, list[SpecProblem]] | None = None
@@ -308,14 +309,22 @@ class GraphEditor:
         return True
 
     def save_job(self) -> SaveJob | None:
-        """What to save now, or None when the store has every change."""
+        """What to save now, or None when the store has every change (or the same spec)."""
         if not self.dirty:
+            return None
+        if self.spec == self.stored_spec:  # e.g. edits undone: no version for nothing
+            self.mark_saved(self.seq)
             return None
         notes = list(dict.fromkeys(note for _, note in self.notes))
         message = "; ".join(notes[:4]) + (f" (+{len(notes) - 4} more)" if len(notes) > 4 else "")
         return SaveJob(self.graph_id, self.session, self.seq, self.spec, message[:500])
 
-    def mark_saved(self, seq: int) -> None:
+    def mark_saved(self, seq: int, spec: Spec | None = None) -> None:
+        """The store has every change up to ``seq`` (whose spec was ``spec``, if given)."""
+        if seq >= self.saved_seq:
+            self.stored_spec = (
+                spec if spec is not None else (self.spec if seq == self.seq else self.stored_spec)
+            )
         self.saved_seq = max(self.saved_seq, seq)
         self.notes = [(s, n) for s, n in self.notes if s > self.saved_seq]
 

@@ -429,3 +429,19 @@ def test_export_filename_is_safe() -> None:
     assert builder.export_filename("Support triage") == "Support triage.json"
     assert builder.export_filename("../../etc/passwd") == "etc_passwd.json"
     assert builder.export_filename("") == "graph.json"
+
+
+def test_edits_that_are_undone_make_no_new_version() -> None:
+    spec = example("research_crew.json")
+    editor = GraphEditor("g", spec)
+    changed = copy.deepcopy(spec)
+    changed["description"] = "changed"
+    assert editor.commit(changed, "Edited description")
+    assert editor.undo()
+    assert editor.dirty and editor.save_job() is None
+    assert not editor.dirty
+    assert editor.redo()
+    job = editor.save_job()
+    assert job is not None and job.spec["description"] == "changed"
+    editor.mark_saved(job.seq, job.spec)
+    assert editor.save_job() is None and editor.stored_spec == changed
