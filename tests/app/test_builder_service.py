@@ -432,7 +432,7 @@ def test_export_filename_is_safe() -> None:
 
 
 def test_edits_that_are_undone_make_no_new_version() -> None:
-    spec = example("research_crew.json")
+    spec = example("research_crew")
     editor = GraphEditor("g", spec)
     changed = copy.deepcopy(spec)
     changed["description"] = "changed"
