@@ -1,7 +1,7 @@
 """Generated property forms: rows of fields rendered by widget name, and list editors.
 
 The fields come from a service that reads the spec's JSON Schema (see
-``app/services/forms.py``): each has ``scope``, ``key``, ``label``, ``widget``,
+``app/services/forms/``): each has ``scope``, ``key``, ``label``, ``widget``,
 ``value``, ``checked``, ``selected``, ``options``, ``help``, ``problem``,
 ``required``, ``placeholder``, ``minimum``, ``maximum`` and ``step``. Nothing here
 knows a node kind: ``rx.match`` picks the widget. Text-like inputs are

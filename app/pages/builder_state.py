@@ -1,8 +1,8 @@
 """State of the builder page: one graph on the canvas, its properties, saves and versions.
 
 A thin controller: the graph being edited lives in a backend-only ``GraphEditor``
-(``app/services/builder.py``), which applies ops, keeps undo/redo and knows what
-is unsaved; forms come from ``app/services/forms.py``. Every change schedules
+(``app/services/builder/``), which applies ops, keeps undo/redo and knows what
+is unsaved; forms come from ``app/services/forms/``. Every change schedules
 ``autosave``, a background event that saves about a second after the last change
 of a burst (one store version per burst). The clipboard of copied nodes lives in
 the browser's localStorage, so paste works across graphs and tabs.
@@ -277,6 +277,8 @@ class BuilderState(rx.State):
         if job is not None:
             self._saving_seq = job.seq
             self.save_status = "saving"
+        elif self._editor is not None and not self._editor.dirty and not self._saving_seq:
+            self.save_status, self.save_error = "saved", ""  # edits ended where the store is
         return job
 
     def _finish_save(self, job: builder.SaveJob, result: builder.SaveResult) -> None:
