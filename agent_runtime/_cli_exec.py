@@ -16,7 +16,7 @@ from typing import Any
 
 from agent_runtime.errors import NotFoundError, OrchestrallError
 from agent_runtime.runtime import Runtime
-from agent_runtime.secrets import EnvSecrets
+from agent_runtime.secrets import stored_secrets
 from agent_runtime.settings import Settings
 from agent_runtime.spec import load_spec_file, spec_hash, validate
 from agent_runtime.store import Store, open_store
@@ -157,7 +157,8 @@ def run_exec(
     store = open_store(settings=settings)
     try:
         with demo_model(settings) as run_settings:
-            runtime = Runtime(settings=run_settings, store=store, secrets=EnvSecrets())
+            secrets = stored_secrets(store, settings)
+            runtime = Runtime(settings=run_settings, store=store, secrets=secrets)
             printer = Printer(as_json)
             if resume is not None:
                 payload = resume_answer(store, resume, answer or "")

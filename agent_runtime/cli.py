@@ -1,4 +1,5 @@
-"""The ``orchestrall`` command: run the app, validate specs, print the schema, serve the demo model.
+"""The ``orchestrall`` command: run the app, validate specs, print the schema, serve the demo
+model, run a worker.
 
 Every failure a user can cause prints one line naming what is wrong and exits
 non-zero; no traceback reaches the terminal for bad input.
@@ -161,6 +162,38 @@ def model_server(
     except OrchestrallError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-c", help="Runs executed at once (default: CPU count)."),
+    ] = None,
+    pool: Annotated[
+        str, typer.Option(help="Celery pool: prefork (processes), threads or solo.")
+    ] = "prefork",
+    loglevel: Annotated[str, typer.Option("--loglevel", "-l", help="Log level.")] = "info",
+    hostname: Annotated[
+        str | None, typer.Option("--hostname", "-n", help="Worker name, e.g. w1@%h.")
+    ] = None,
+) -> None:
+    """Execute runs from the Redis queue (needs ORCHESTRALL_BROKER_URL=redis://…)."""
+    from agent_runtime.settings import get_settings
+
+    if not get_settings().broker_url:
+        typer.echo(
+            "error: set ORCHESTRALL_BROKER_URL=redis://host:6379/0 (the app's broker) "
+            "to start a worker.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if pool not in ("prefork", "threads", "solo"):
+        typer.echo(f"error: --pool must be prefork, threads or solo, not {pool!r}.", err=True)
+        raise typer.Exit(1)
+    from agent_runtime.executors._celery import run_worker
+
+    run_worker(concurrency=concurrency, pool=pool, loglevel=loglevel, hostname=hostname)
 
 
 def main() -> None:

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default=None, description="OpenAI-compatible base URL; unset = the built-in demo model."
     )
     openai_api_key: SecretStr | None = Field(default=None, description="Default OpenAI key.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key that encrypts stored secrets; unset = <data_dir>/secret.key "
+        "(created on first start). See docs/secrets.md.",
+    )
 
     model_server_port: int = Field(default=8765, description="Port of the offline demo model.")
     model_script: Path | None = Field(default=None, description="Script for the demo model.")

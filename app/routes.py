@@ -13,6 +13,8 @@ from app.pages.builder import builder_page
 from app.pages.builder_state import BuilderState
 from app.pages.home import home_page
 from app.pages.home_state import HomeState
+from app.pages.settings import SETTINGS, settings_page
+from app.pages.settings_state import SettingsState
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route(paths.HOME, "Graphs · Orchestrall", home_page, on_load=HomeState.load_graphs),
     Route(paths.BUILDER, "Builder · Orchestrall", builder_page, on_load=BuilderState.load_graph),
+    Route(SETTINGS, "Settings · Orchestrall", settings_page, on_load=SettingsState.load_settings),
 )
 
 

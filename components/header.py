@@ -1,14 +1,29 @@
-"""The app header: the Orchestrall name and mark, with room for page actions."""
+"""The app header: the Orchestrall name and mark, page actions, and the Settings link."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 APP_NAME = "Orchestrall"
+SETTINGS_HREF = "/settings"  # the settings page's route: ``app.pages.settings.SETTINGS``
+
+
+def settings_link() -> rx.Component:
+    """A quiet link to the settings page (model providers and secrets)."""
+    return rx.link(
+        rx.hstack(rx.icon("settings", size=16), rx.text("Settings", size="2"), spacing="1"),
+        href=SETTINGS_HREF,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        display="flex",
+        align_items="center",
+        data_testid="settings-link",
+    )
 
 
 def header(*actions: rx.Component) -> rx.Component:
-    """A top bar with the app's name on the left and ``actions`` on the right."""
+    """A top bar with the app's name on the left, ``actions`` and Settings on the right."""
     brand = rx.link(
         rx.hstack(
             rx.center(
@@ -33,6 +48,7 @@ def header(*actions: rx.Component) -> rx.Component:
             brand,
             rx.spacer(),
             *actions,
+            settings_link(),
             align="center",
             width="100%",
             max_width="1136px",

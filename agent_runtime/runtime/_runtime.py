@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from agent_runtime.backends import get_backend
@@ -44,9 +44,18 @@ logger = logging.getLogger("agent_runtime.runtime")
 
 TOKEN_FLUSH_CHARS = 400
 
+#: ``await listener(event, stored_seq)`` for every event a run yields, as it happens.
+#: ``stored_seq`` is the event's seq; for a token delta (seq 0), the seq of the stored
+#: (coalesced) token event it becomes part of. Executors publish live events with it.
+EventListener = Callable[[Any, int], Awaitable[None]]
+
 
 class Runtime:
-    """Compiles and runs graphs for one process (and one event loop)."""
+    """Compiles and runs graphs for one process (and one event loop).
+
+    ``listener`` (optional) hears every event of every run as it happens: executors
+    use it to publish live events (see ``EventListener``).
+    """
 
     def __init__(
         self,
@@ -56,9 +65,11 @@ class Runtime:
         secrets: Mapping[str, str] | None = None,
         memory: Memory | None = None,
         checkpoint_url: str | None = None,
+        listener: EventListener | None = None,
     ) -> None:
         self.settings, self.store = settings, store
-        self.secrets = dict(secrets or {})
+        self.listener = listener
+        self.secrets: Mapping[str, str] = secrets if secrets is not None else {}  # read on use
         self._checkpoint = checkpoint_target(
             checkpoint_url or settings.resolved_database_url(), settings.data_dir
         )
@@ -181,7 +192,7 @@ class Runtime:
             stream_tokens=stream_tokens,
         )
         self._active[run_id] = control
-        writer = _EventLog(self.store, run_id, run.last_seq)
+        writer = _EventLog(self.store, run_id, run.last_seq, self.listener)
         try:
             self.store.update_run_status(run_id, "running")
             if resume is None:
@@ -306,14 +317,19 @@ class _EventLog:
     Events are yielded at once, stamped with their seq; they are stored in one
     transaction per batch: at an interrupt, at the run's end, and otherwise when
     the oldest unstored event is ``FLUSH_INTERVAL`` seconds old. Token deltas are
-    streamed one by one and stored coalesced per node.
+    streamed one by one and stored coalesced per node. The ``listener`` hears every
+    event as it is yielded (a final event or an interrupt once it is stored); its
+    failures are logged, never the run's.
     """
 
     FLUSH_INTERVAL = 0.25
     _FLUSH_AT = frozenset({"interrupt", "run_finished", "run_failed", "run_cancelled"})
 
-    def __init__(self, store: Store, run_id: str, last_seq: int) -> None:
+    def __init__(
+        self, store: Store, run_id: str, last_seq: int, listener: EventListener | None = None
+    ) -> None:
         self.store, self.run_id, self.seq = store, run_id, last_seq
+        self._listener = listener
         self._pending: list[Any] = []
         self._tokens: list[str] = []
         self._token_node: str | None = None
@@ -343,20 +359,35 @@ class _EventLog:
     def _due(self) -> bool:
         return self._since is not None and time.monotonic() - self._since >= self.FLUSH_INTERVAL
 
+    async def _tell(self, event: Any, stored_seq: int) -> None:
+        if self._listener is not None:
+            try:
+                await self._listener(event, stored_seq)
+            except Exception:  # live listeners are best effort; the run goes on
+                logger.exception("event listener failed on run %s", self.run_id)
+
     async def write(self, event: Any) -> Any:
         """Stamp ``event`` (tokens: buffer them) and return it; store at batch boundaries."""
         if isinstance(event, TokenEvent):
             if self._token_node != event.node_id:
                 self._close_tokens()
             self._token_node = event.node_id
+            stored_seq = self.seq + 1  # the buffered deltas are stored as the next event
             self._tokens.append(event.delta)
             if sum(map(len, self._tokens)) >= TOKEN_FLUSH_CHARS:
                 self._close_tokens()
+            live = event.model_copy(update={"run_id": self.run_id})
+            await self._tell(live, stored_seq)
             if self._due():
                 await self.flush()
-            return event.model_copy(update={"run_id": self.run_id})
+            return live
         self._close_tokens()
         stamped = self._stamp(event)
-        if event.type in self._FLUSH_AT or self._due():
+        if event.type in self._FLUSH_AT:
+            await self.flush()
+            await self._tell(stamped, stamped.seq)
+            return stamped
+        await self._tell(stamped, stamped.seq)
+        if self._due():
             await self.flush()
         return stamped

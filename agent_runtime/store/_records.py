@@ -85,7 +85,10 @@ class RunTotals(_Record):
 
 
 class RunRecord(_Record):
-    """One run of one graph version. ``last_seq`` is the seq of its newest event (0: none)."""
+    """One run of one graph version. ``last_seq`` is the seq of its newest event (0: none).
+
+    ``heartbeat_at`` is when the process executing the run last said it is alive.
+    """
 
     id: str
     graph_id: str
@@ -101,6 +104,7 @@ class RunRecord(_Record):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    heartbeat_at: datetime | None = None
 
 
 class RunEventRecord(_Record):

@@ -3,11 +3,16 @@
 A run's ``last_seq`` is bumped with ``UPDATE … RETURNING`` in the same transaction that
 inserts the event, so concurrent writers (threads, Celery workers) get unique,
 gap-free seqs. Status changes are conditional updates: a finished run never changes.
+
+The process executing a run touches its ``heartbeat_at`` every few seconds; a running
+run whose heartbeat is stale was left behind by a process that died, and
+``fail_stale_run`` ends it (conditionally, so a live run or a second reaper is safe).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -243,6 +248,91 @@ class RunOps:
                 _run_row(s, run_id)
             return [RunEventRecord.model_validate(r) for r in rows]
 
+    def touch_run(self, run_id: str) -> bool:
+        """Record that the run's executor is alive (``heartbeat_at`` = now).
+
+        False when the run already finished (nothing changes); ``NotFoundError`` if unknown.
+        """
+        with self._db.write() as s:
+            touched = s.execute(
+                sa.update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status.not_in(_TERMINAL))
+                .values(heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not touched:
+                _run_row(s, run_id)
+            return bool(touched)
+
+    def list_stale_runs(self, older_than_s: float, limit: int = 100) -> list[RunRecord]:
+        """Running runs with no sign of life for ``older_than_s`` seconds, oldest first.
+
+        The sign of life is the heartbeat, else the start (runs from before heartbeats).
+        """
+        cutoff = utcnow() - timedelta(seconds=older_than_s)
+        stmt = (
+            sa.select(RunRow)
+            .where(RunRow.status == RunStatus.RUNNING.value, _last_alive() < cutoff)
+            .order_by(_last_alive(), RunRow.id)
+            .limit(limit)
+        )
+        with self._db.read() as s:
+            return [_record(r) for r in s.scalars(stmt)]
+
+    def fail_stale_run(
+        self,
+        run_id: str,
+        older_than_s: float,
+        *,
+        error: Mapping[str, Any],
+        event_payload: Mapping[str, Any],
+    ) -> RunRecord | None:
+        """Fail a running run if it is still stale, and append its ``run_failed`` event.
+
+        One transaction: the run ends ``failed`` with ``error`` and gets one event
+        (node ``error["node_id"]``, ``event_payload``) only if it is still running
+        with no sign of life for ``older_than_s`` s. Returns the failed run, or None
+        when it is not (any more) stale, so racing reapers fail it once.
+        """
+        node_id = error.get("node_id")
+        _check_text(node_id, "node_id", 200, required=False)
+        ensure_json(dict(error), "The run error")
+        ensure_json(dict(event_payload), "The event payload")
+        now = utcnow()
+        cutoff = now - timedelta(seconds=older_than_s)
+        with self._db.write() as s:
+            row = s.scalars(
+                sa.update(RunRow)
+                .where(
+                    RunRow.id == run_id,
+                    RunRow.status == RunStatus.RUNNING.value,
+                    _last_alive() < cutoff,
+                )
+                .values(
+                    status=RunStatus.FAILED.value,
+                    finished_at=now,
+                    error=dict(error),
+                    last_seq=RunRow.last_seq + 1,
+                )
+                .returning(RunRow)
+                .execution_options(synchronize_session=False, populate_existing=True)
+            ).one_or_none()
+            if row is None:
+                _run_row(s, run_id)
+                return None
+            s.add(
+                RunEventRow(
+                    run_id=run_id,
+                    seq=row.last_seq,
+                    type="run_failed",
+                    node_id=node_id,
+                    payload=dict(event_payload),
+                    created_at=now,
+                )
+            )
+            s.flush()
+            return _record(row)
+
     def _change_unfinished(self, run_id: str, values: dict[str, Any]) -> RunRecord:
         with self._db.write() as s:
             row = s.scalars(
@@ -259,6 +349,11 @@ class RunOps:
                 f"Run {run_id!r} already finished with status {current.status!r}.",
                 code="run_finished",
             )
+
+
+def _last_alive() -> sa.ColumnElement[Any]:
+    """When a run last showed life: its heartbeat, else its start, else its creation."""
+    return sa.func.coalesce(RunRow.heartbeat_at, RunRow.started_at, RunRow.created_at)
 
 
 def _run_row(s: Session, run_id: str) -> RunRow:

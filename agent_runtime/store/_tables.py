@@ -3,6 +3,8 @@
     graph ──< graph_version ──< run ──< run_event
     (id)      (graph_id, version)  (id)   (run_id, seq)
 
+    secret (name)   encrypted values, read and written only by ``agent_runtime.secrets``
+
 ``graph_version`` rows are immutable. ``graph.current_version`` and ``run.last_seq``
 are counters bumped under a row lock (PostgreSQL) or the write lock (SQLite) in the
 transaction that inserts the version or event, so numbers are unique and gap-free.
@@ -26,6 +28,7 @@ __all__ = [
     "GraphVersionRow",
     "RunEventRow",
     "RunRow",
+    "SecretRow",
     "UTCDateTime",
     "new_id",
     "utcnow",
@@ -142,6 +145,9 @@ class RunRow(_Table, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime())
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    # Touched every few seconds by the process executing the run; a stale one means
+    # that process died (see ``RunOps.list_stale_runs``, ``agent_runtime.executors``).
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
 
 
 class RunEventRow(_Table, table=True):
@@ -162,3 +168,20 @@ class RunEventRow(_Table, table=True):
     node_id: str | None = Field(default=None, sa_type=sa.String(200))
     payload: dict[str, Any] = Field(sa_type=_jsonb())
     created_at: datetime = Field(sa_type=UTCDateTime())
+
+
+class SecretRow(_Table, table=True):
+    """One named secret, encrypted (a Fernet token); ``hint`` is a masked tail like ``••••1a2b``.
+
+    ``key_id`` names the key that encrypted it (an HMAC id, not the key), so a value
+    saved under another key is reported as such instead of failing to decrypt blindly.
+    """
+
+    __tablename__ = "secret"
+
+    name: str = Field(primary_key=True, sa_type=sa.String(64))
+    ciphertext: str = Field(sa_type=sa.Text())
+    hint: str = Field(sa_type=sa.String(16))
+    key_id: str = Field(sa_type=sa.String(16))
+    created_at: datetime = Field(sa_type=UTCDateTime())
+    updated_at: datetime = Field(sa_type=UTCDateTime())
