@@ -371,6 +371,7 @@ function CanvasFlow({
   revision,
   readOnly = false,
   selectedId = "",
+  runningId = "",
   canUndo,
   canRedo,
   onOps,
@@ -735,11 +736,18 @@ function CanvasFlow({
       data-selected={nodeSelection.join(",")}
       data-selected-edges={edgeSelection.join(",")}
       data-read-only={readOnly ? "true" : "false"}
+      data-running={runningId}
       onPointerMove={onPointerMove}
       onPointerLeave={onPointerLeave}
       onPointerDownCapture={onPointerDownCapture}
       {...rest}
     >
+      {runningId && (
+        <style>{`.react-flow__node[data-id="${String(runningId).replace(/["\\]/g, "\\$&")}"] .oc-node {
+          outline: 3px solid var(--blue-9); outline-offset: 2px;
+          animation: oc-running 1.2s ease-in-out infinite; }
+          @keyframes oc-running { 50% { outline-color: var(--blue-5); } }`}</style>
+      )}
       <ReactFlow
         nodes={nodes}
         edges={edges}

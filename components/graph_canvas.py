@@ -56,6 +56,9 @@ class GraphCanvas(CanvasModule):
     selected_id: rx.Var[str]
     """A node the backend wants selected and centred (``""`` for none)."""
 
+    running_id: rx.Var[str]
+    """Optional: a node a run is executing now, outlined (``""`` for none)."""
+
     can_undo: rx.Var[bool]
     """Optional: disables the Undo button when false (enabled when not given)."""
 

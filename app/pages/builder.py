@@ -13,6 +13,7 @@ import reflex as rx
 from agent_runtime.spec import MAX_SPEC_BYTES
 from app import paths
 from app.pages.builder_panel import side_panel
+from app.pages.builder_run_state import BuilderRunState
 from app.pages.builder_state import BuilderState
 from components.graph_canvas import graph_canvas
 from components.header import header
@@ -274,6 +275,7 @@ def canvas_area() -> rx.Component:
                 graph=BuilderState.canvas,
                 revision=BuilderState.revision,
                 selected_id=BuilderState.selected_id,
+                running_id=BuilderRunState.running_id,
                 on_ops=BuilderState.handle_ops,
                 on_select=BuilderState.handle_select,
                 can_undo=BuilderState.can_undo,

@@ -8,6 +8,7 @@ import reflex as rx
 from app.pages.builder_state import BuilderState
 from app.services.forms import builtin_tool_names, memory_types
 from components.properties_panel import FormEvents, form_fields, form_rows, problem_notes
+from components.run_panel import run_panel
 from components.version_history import version_history
 
 EVENTS = FormEvents(
@@ -184,11 +185,12 @@ def properties_panel() -> rx.Component:
 
 
 def side_panel() -> rx.Component:
-    """Properties and Versions, as tabs."""
+    """Properties, Versions and Run, as tabs."""
     return rx.tabs.root(
         rx.tabs.list(
             rx.tabs.trigger("Properties", value="properties", data_testid="tab-properties"),
             rx.tabs.trigger("Versions", value="versions", data_testid="tab-versions"),
+            rx.tabs.trigger("Run", value="run", data_testid="tab-run"),
             size="2",
             flex_shrink="0",
         ),
@@ -208,6 +210,14 @@ def side_panel() -> rx.Component:
                 BuilderState.restore,
             ),
             value="versions",
+            padding="16px",
+            overflow_y="auto",
+            flex="1",
+            min_height="0",
+        ),
+        rx.tabs.content(
+            run_panel(BuilderState.loaded_id),
+            value="run",
             padding="16px",
             overflow_y="auto",
             flex="1",

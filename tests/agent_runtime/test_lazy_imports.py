@@ -32,6 +32,12 @@ def test_runtime_imports_no_framework():
     assert not modules & FRAMEWORKS, modules & FRAMEWORKS
 
 
+def test_the_ui_services_import_no_framework():
+    """The import contract allows the UI to reach the runtime; frameworks still load lazily."""
+    modules = loaded_after("import app.services.runs, app.services.builder, app.services.settings")
+    assert not modules & FRAMEWORKS, modules & FRAMEWORKS
+
+
 def test_a_backend_loads_its_framework_when_asked():
     modules = loaded_after(
         "from agent_runtime.backends import get_backend; get_backend('langgraph')"

@@ -1,0 +1,145 @@
+"""BuilderRunState driving the real in-process executor and the scripted model over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import reflex as rx
+
+from agent_runtime.model_server import ScriptedModelServer
+from app.pages.builder_run_state import BuilderRunState
+from app.services import graphs, runs
+from tests.agent_runtime.executors._graphs import (
+    SCRIPT,
+    approval_graph,
+    quick_graph,
+    slow_graph,
+)
+
+
+@pytest.fixture(scope="module")
+def model_server() -> Iterator[ScriptedModelServer]:
+    with ScriptedModelServer(script=SCRIPT) as server:
+        yield server
+
+
+@pytest.fixture
+def services(
+    data_dir: Path, model_server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    monkeypatch.setenv("ORCHESTRALL_DEFAULT_BASE_URL", model_server.base_url)
+    monkeypatch.delenv("ORCHESTRALL_BROKER_URL", raising=False)
+    runs.close_executor()
+    yield
+    runs.close_executor()
+
+
+def save(spec: dict) -> str:
+    return graphs.get_store().create_graph(spec["name"], spec=spec).id
+
+
+def run_state(message: str) -> BuilderRunState:
+    root = rx.State()
+    state = root.get_substate(BuilderRunState.get_full_name().split("."))
+    state.message = message
+    return state
+
+
+async def wait_for(check, timeout: float = 10) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.02)
+
+
+async def test_a_run_shows_its_answer_and_a_trace_row_per_node(services: None) -> None:
+    graph_id = save(quick_graph())
+    state = run_state("tell me about bees")
+
+    await BuilderRunState.start_run.fn(state, graph_id)
+
+    assert state.status == "succeeded" and not state.running
+    assert state.answer_text == '[demo model] Alpha: received "tell me about bees"'
+    assert [(r.node_id, r.status) for r in state.trace] == [
+        ("input", "done"),
+        ("alpha", "done"),
+        ("output", "done"),
+    ]
+    alpha = state.trace[1]
+    assert alpha.kind == "agent" and alpha.tokens > 0 and "Alpha" in alpha.preview
+    assert state.run_id and state.thread_id and state.error == ""
+    assert state.running_id == ""
+
+
+async def test_continue_this_conversation_reuses_the_thread(services: None) -> None:
+    graph_id = save(quick_graph())
+    state = run_state("first")
+    await BuilderRunState.start_run.fn(state, graph_id)
+    first_thread, first_run = state.thread_id, state.run_id
+
+    state.continue_thread, state.message = True, "second"
+    await BuilderRunState.start_run.fn(state, graph_id)
+    assert state.thread_id == first_thread and state.run_id != first_run
+
+    state.new_conversation()
+    state.message = "third"
+    await BuilderRunState.start_run.fn(state, graph_id)
+    assert state.thread_id not in ("", first_thread)
+
+
+async def test_a_human_step_waits_and_approve_finishes_the_run(services: None) -> None:
+    graph_id = save(approval_graph())
+    state = run_state("a post about bees")
+
+    await BuilderRunState.start_run.fn(state, graph_id)
+
+    assert state.status == "waiting" and state.waiting and not state.running
+    assert state.waiting_mode == "approval" and state.waiting_prompt == "Publish this?"
+    assert "Writer" in state.waiting_proposal
+    assert [(r.node_id, r.status) for r in state.trace][-1] == ("review", "waiting")
+
+    await BuilderRunState.approve.fn(state)
+
+    assert state.status == "succeeded" and not state.waiting
+    assert [r.node_id for r in state.trace][-3:] == ["review", "publisher", "output"]
+    assert all(r.status == "done" for r in state.trace)
+    assert "Publisher" in state.answer_text
+
+
+async def test_cancel_stops_a_running_run(services: None) -> None:
+    graph_id = save(slow_graph())
+    state = run_state("take your time")
+
+    task = asyncio.create_task(BuilderRunState.start_run.fn(state, graph_id))
+    await wait_for(lambda: state.running_id == "slow")
+    await BuilderRunState.cancel_run.fn(state)
+    await asyncio.wait_for(task, 5)
+
+    assert state.status == "cancelled" and not state.running
+    assert ("slow", "failed") in [(r.node_id, r.status) for r in state.trace]
+
+
+async def test_cancel_while_waiting_ends_the_run(services: None) -> None:
+    state = run_state("a post")
+    await BuilderRunState.start_run.fn(state, save(approval_graph()))
+
+    await BuilderRunState.cancel_run.fn(state)
+
+    assert state.status == "cancelled" and not state.waiting
+
+
+async def test_an_invalid_graph_or_no_message_says_why_in_plain_words(services: None) -> None:
+    broken = {**quick_graph(), "edges": []}
+    graph_id = save(broken)
+    state = run_state("")
+
+    await BuilderRunState.start_run.fn(state, graph_id)
+    assert state.error == "Type a message to send to the graph." and not state.running
+
+    state.message = "hi"
+    await BuilderRunState.start_run.fn(state, graph_id)
+    assert state.status == "failed" and not state.running
+    assert state.error.startswith("This graph can't run yet: it has ")
+    assert state.error_detail.startswith("spec_invalid: ")
