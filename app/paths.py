@@ -8,3 +8,21 @@ BUILDER = "/graphs/[graph_id]"
 def builder_path(graph_id: str) -> str:
     """The URL of a graph's builder page."""
     return f"/graphs/{graph_id}"
+
+
+RUNS = "/runs"
+"""Every graph's runs, newest first; link with ``runs_path()``."""
+GRAPH_RUNS = "/graphs/[graph_id]/runs"
+"""One graph's runs; link with ``runs_path(graph_id)``."""
+RUN = "/runs/[run_id]"
+"""One run in full; link with ``run_path(run_id)``."""
+
+
+def runs_path(graph_id: str | None = None) -> str:
+    """The URL of the run history: of every graph, or of ``graph_id``."""
+    return f"/graphs/{graph_id}/runs" if graph_id else "/runs"
+
+
+def run_path(run_id: str) -> str:
+    """The URL of one run's page."""
+    return f"/runs/{run_id}"

@@ -13,6 +13,10 @@ from app.pages.builder import builder_page
 from app.pages.builder_state import BuilderState
 from app.pages.home import home_page
 from app.pages.home_state import HomeState
+from app.pages.run_detail import run_detail_page
+from app.pages.run_detail_state import RunDetailState
+from app.pages.runs import runs_page
+from app.pages.runs_state import RunsState
 from app.pages.settings import SETTINGS, settings_page
 from app.pages.settings_state import SettingsState
 
@@ -31,6 +35,9 @@ ROUTES: tuple[Route, ...] = (
     Route(paths.HOME, "Graphs · Orchestrall", home_page, on_load=HomeState.load_graphs),
     Route(paths.BUILDER, "Builder · Orchestrall", builder_page, on_load=BuilderState.load_graph),
     Route(SETTINGS, "Settings · Orchestrall", settings_page, on_load=SettingsState.load_settings),
+    Route(paths.RUNS, "Runs · Orchestrall", runs_page, on_load=RunsState.load_runs),
+    Route(paths.GRAPH_RUNS, "Runs · Orchestrall", runs_page, on_load=RunsState.load_runs),
+    Route(paths.RUN, "Run · Orchestrall", run_detail_page, on_load=RunDetailState.load_run),
 )
 
 

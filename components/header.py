@@ -48,6 +48,16 @@ def header(*actions: rx.Component) -> rx.Component:
             brand,
             rx.spacer(),
             *actions,
+            rx.link(
+                rx.hstack(rx.icon("history", size=16), rx.text("Runs", size="2"), spacing="1"),
+                href="/runs",  # ``app.paths.RUNS``
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+                display="flex",
+                align_items="center",
+                data_testid="runs-link",
+            ),
             settings_link(),
             align="center",
             width="100%",

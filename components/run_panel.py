@@ -10,7 +10,7 @@ from app.services.runs import TraceRow
 STATUS_COLORS = {"running": "blue", "done": "green", "failed": "red", "waiting": "amber"}
 
 
-def _trace_row(row: rx.Var[TraceRow]) -> rx.Component:
+def trace_row(row: rx.Var[TraceRow]) -> rx.Component:
     return rx.hstack(
         rx.cond(
             row.status == "running",
@@ -171,7 +171,7 @@ def run_panel(graph_id: rx.Var[str]) -> rx.Component:
             ),
         ),
         rx.vstack(
-            rx.foreach(S.trace, _trace_row),
+            rx.foreach(S.trace, trace_row),
             spacing="2",
             width="100%",
             data_testid="run-trace",

@@ -193,6 +193,7 @@ class Runtime:
         )
         self._active[run_id] = control
         writer = _EventLog(self.store, run_id, run.last_seq, self.listener)
+        ticker = asyncio.create_task(writer.tick())
         try:
             self.store.update_run_status(run_id, "running")
             if resume is None:
@@ -204,6 +205,9 @@ class Runtime:
             async for event in self._drive(executable, request, control, writer, remaining):
                 yield event
         finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
             self._active.pop(run_id, None)
             await self._settle_abandoned(run_id, control, writer)
 
@@ -334,6 +338,7 @@ class _EventLog:
         self._tokens: list[str] = []
         self._token_node: str | None = None
         self._since: float | None = None
+        self._lock = asyncio.Lock()
 
     def _stamp(self, event: Any) -> Any:
         self.seq += 1
@@ -348,13 +353,28 @@ class _EventLog:
             text, self._tokens = "".join(self._tokens), []
             self._stamp(TokenEvent(node_id=self._token_node, delta=text))
 
-    async def flush(self) -> None:
-        """Store everything pending (tokens included) in one transaction."""
-        self._close_tokens()
-        if self._pending:
-            rows = [(e.type, e.node_id, e.payload()) for e in self._pending]
-            self._pending, self._since = [], None
-            await asyncio.to_thread(self.store.append_run_events, self.run_id, rows)
+    async def flush(self, *, tokens: bool = True) -> None:
+        """Store everything pending (and the token buffer, unless told not to) in one go.
+
+        Batches are written one at a time, in seq order.
+        """
+        async with self._lock:
+            if tokens:
+                self._close_tokens()
+            if self._pending:
+                rows = [(e.type, e.node_id, e.payload()) for e in self._pending]
+                self._pending, self._since = [], None
+                await asyncio.to_thread(self.store.append_run_events, self.run_id, rows)
+
+    async def tick(self) -> None:
+        """While a run is active: store what waited ``FLUSH_INTERVAL`` even if no event follows
+
+        (a node inside a long model call has its ``node_started`` stored in time).
+        """
+        while True:
+            await asyncio.sleep(self.FLUSH_INTERVAL)
+            if self._due():
+                await self.flush(tokens=False)
 
     def _due(self) -> bool:
         return self._since is not None and time.monotonic() - self._since >= self.FLUSH_INTERVAL
