@@ -11,6 +11,7 @@ import reflex as rx
 from app.pages.home_state import HomeState
 from app.paths import builder_path
 from app.services.graphs import UNDO_SECONDS
+from components.confirm_dialog import confirm_delete_dialog
 from components.graph_card import graph_actions_menu, graph_card
 from components.header import header
 
@@ -250,34 +251,18 @@ def rename_dialog() -> rx.Component:
 
 def delete_dialog() -> rx.Component:
     """Confirm a delete; the toast afterwards still offers Undo."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete “", HomeState.delete_name, "”?"),
-            rx.alert_dialog.description(
-                "The graph is deleted with its version history and its runs. "
-                f"For {UNDO_SECONDS} seconds, Undo brings back the graph and its history.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        rx.icon("trash-2", size=16),
-                        "Delete",
-                        color_scheme="red",
-                        on_click=HomeState.delete_graph,
-                        data_testid="delete-confirm",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-            max_width="440px",
-            data_testid="delete-dialog",
-        ),
+    return confirm_delete_dialog(
+        "Delete “",
+        HomeState.delete_name,
+        "”?",
+        description="The graph is deleted with its version history and its runs. "
+        f"For {UNDO_SECONDS} seconds, Undo brings back the graph and its history.",
+        on_confirm=HomeState.delete_graph,
         open=HomeState.confirming_delete,
         on_open_change=HomeState.delete_dialog_changed,
+        confirm_testid="delete-confirm",
+        with_icon=True,
+        data_testid="delete-dialog",
     )
 
 

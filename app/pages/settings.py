@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.pages.settings_state import SECRET_VALUE_INPUT_ID, SettingsState
+from components.confirm_dialog import confirm_delete_dialog
 from components.header import SETTINGS_HREF, header
 
 SETTINGS = SETTINGS_HREF  # the route; the header links here
@@ -420,30 +421,15 @@ def secret_form() -> rx.Component:
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete ", SettingsState.delete_name, "?"),
-            rx.alert_dialog.description(
-                "Graphs that use this secret fail to run until it is added again.", size="2"
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete",
-                        color_scheme="red",
-                        on_click=SettingsState.delete_secret,
-                        data_testid="secret-delete-confirm",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-            max_width="440px",
-        ),
+    return confirm_delete_dialog(
+        "Delete ",
+        SettingsState.delete_name,
+        "?",
+        description="Graphs that use this secret fail to run until it is added again.",
+        on_confirm=SettingsState.delete_secret,
         open=SettingsState.confirming_delete,
         on_open_change=SettingsState.delete_dialog_changed,
+        confirm_testid="secret-delete-confirm",
     )
 
 
