@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
+    "INPUT_CHARS",
     "InterruptEvent",
     "NodeFinishedEvent",
     "NodeStartedEvent",
@@ -24,6 +25,7 @@ __all__ = [
     "TokenEvent",
     "ToolCalledEvent",
     "ToolResultEvent",
+    "clip_input",
     "event_from_record",
 ]
 
@@ -49,10 +51,21 @@ class RunStartedEvent(_Event):
 
 
 class NodeStartedEvent(_Event):
+    """A node begins; ``input`` is the text it received (at most ``INPUT_CHARS``)."""
+
     type: Literal["node_started"] = "node_started"
     kind: str
     label: str = ""
     step: int = 0
+    input: str = ""
+
+
+INPUT_CHARS = 2000
+
+
+def clip_input(text: str) -> str:
+    """``text`` cut to ``INPUT_CHARS`` for a ``node_started`` event (the trace shows it)."""
+    return text if len(text) <= INPUT_CHARS else text[: INPUT_CHARS - 1] + "…"
 
 
 class TokenEvent(_Event):

@@ -36,6 +36,7 @@ from agent_runtime.execution import BackendServices, RunControl, RunRequest
 from agent_runtime.memory import InMemoryMemory, Memory
 from agent_runtime.runtime._checkpoints import checkpoint_target, open_checkpointer
 from agent_runtime.runtime._inputs import check_input
+from agent_runtime.runtime._options import run_options, with_run_options
 from agent_runtime.settings import Settings
 from agent_runtime.spec import parse_spec, spec_hash
 from agent_runtime.store import RunRecord, Store
@@ -118,11 +119,17 @@ class Runtime:
         thread_id: str | None = None,
         backend: str = "langgraph",
         version: int | None = None,
+        model: Mapping[str, Any] | None = None,
     ) -> RunRecord:
-        """Check everything and create a queued run; raises before anything runs if it cannot."""
+        """Check everything and create a queued run; raises before anything runs if it cannot.
+
+        ``model`` (a model spec without an id) runs every model call on that model
+        instead of the spec's own; the run keeps it in its ``options``.
+        """
         graph = self.store.get_graph(graph_id)
         version = version or graph.current_version
-        spec = self.store.get_spec(graph_id, version)
+        options = run_options(model=model)
+        spec = with_run_options(self.store.get_spec(graph_id, version), options)
         executable = self.prepare(spec, backend)
         checked = check_input(executable.graph.input_fields, input)
         if thread_id:
@@ -139,7 +146,12 @@ class Runtime:
                     code="thread_busy",
                 )
         return self.store.create_run(
-            graph_id, checked, backend=backend, thread_id=thread_id, graph_version=version
+            graph_id,
+            checked,
+            backend=backend,
+            thread_id=thread_id,
+            graph_version=version,
+            options=options,
         )
 
     def cancel(self, run_id: str) -> RunRecord:
@@ -171,7 +183,7 @@ class Runtime:
         if run.status.value != expected:
             doing = "resume" if resume is not None else "start"
             raise RunStateError(f"Cannot {doing} run {run_id}: it is {run.status.value}.")
-        spec = self.store.get_spec(run.graph_id, run.graph_version)
+        spec = with_run_options(self.store.get_spec(run.graph_id, run.graph_version), run.options)
         executable = self.prepare(spec, run.backend)
         limits = executable.graph.limits
         totals = run.totals

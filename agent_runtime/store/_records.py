@@ -87,7 +87,8 @@ class RunTotals(_Record):
 class RunRecord(_Record):
     """One run of one graph version. ``last_seq`` is the seq of its newest event (0: none).
 
-    ``heartbeat_at`` is when the process executing the run last said it is alive.
+    ``heartbeat_at`` is when the process executing the run last said it is alive;
+    ``options`` how the run was asked to run beyond its spec (``{"model": {...}}``).
     """
 
     id: str
@@ -105,6 +106,7 @@ class RunRecord(_Record):
     started_at: datetime | None
     finished_at: datetime | None
     heartbeat_at: datetime | None = None
+    options: dict[str, Any] | None = None
 
 
 class RunEventRecord(_Record):

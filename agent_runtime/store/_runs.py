@@ -64,14 +64,18 @@ class RunOps:
         backend: str = "langgraph",
         thread_id: str | None = None,
         graph_version: int | None = None,
+        options: dict[str, Any] | None = None,
     ) -> RunRecord:
         """A queued run of ``graph_version`` (default: the current version).
 
-        ``thread_id`` (the backend's checkpoint thread) defaults to the run id.
+        ``thread_id`` (the backend's checkpoint thread) defaults to the run id;
+        ``options`` (JSON) say how to run it beyond its spec, e.g. ``{"model": {...}}``.
         """
         _check_text(backend, "backend", 64)
         _check_text(thread_id, "thread_id", 200, required=False)
         ensure_json(input, "The run input")
+        if options is not None:
+            ensure_json(options, "The run options")
         run_id = new_id()
         with self._db.write() as s:
             graph = s.get(GraphRow, graph_id)
@@ -88,6 +92,7 @@ class RunOps:
                 backend=backend,
                 thread_id=thread_id or run_id,
                 input=input,
+                options=options or None,
                 totals=RunTotals().model_dump(),
                 created_at=utcnow(),
             )

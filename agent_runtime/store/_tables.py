@@ -148,6 +148,8 @@ class RunRow(_Table, table=True):
     # Touched every few seconds by the process executing the run; a stale one means
     # that process died (see ``RunOps.list_stale_runs``, ``agent_runtime.executors``).
     heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    # How this run was asked to run beyond its spec (a model chosen for the run, say).
+    options: dict[str, Any] | None = Field(default=None, sa_type=_jsonb(nullable=True))
 
 
 class RunEventRow(_Table, table=True):

@@ -77,11 +77,19 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def running_app(
-    data_dir: Path, no_reload_dir: Path, log: Path, extra_args: tuple[str, ...] = ()
+    data_dir: Path,
+    no_reload_dir: Path,
+    log: Path,
+    extra_args: tuple[str, ...] = (),
+    *,
+    env_extra: dict[str, str] | None = None,
+    web_workdir: Path | None = None,
 ) -> Iterator[RunningApp]:
     """The app as ``make run`` starts it, on free ports, with its data in ``data_dir``.
 
-    ``extra_args`` go to ``reflex run`` (e.g. ``("--env", "prod")`` for a production build).
+    ``extra_args`` go to ``reflex run`` (e.g. ``("--env", "prod")`` for a production build);
+    ``env_extra`` adds environment variables (``ORCHESTRALL_MODEL_SCRIPT``, say);
+    ``web_workdir`` replaces ``.web-e2e/`` (a benchmark next to the tests).
     """
     if not (ROOT / ".bun" / "node_modules" / ".bin" / "bun").exists():
         raise AppStartError("bun is not installed in .bun/: run `make test` (or `make install`)")
@@ -91,10 +99,11 @@ def running_app(
         "ORCHESTRALL_DATA_DIR": str(data_dir),
         "ORCHESTRALL_DATABASE_URL": f"sqlite:///{data_dir / 'orchestrall.db'}",
         "ORCHESTRALL_MODEL_SERVER_PORT": str(model_port),
-        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-e2e"),
+        "REFLEX_WEB_WORKDIR": str(web_workdir or ROOT / ".web-e2e"),
         # Edits to the tree while the tests run must not restart the backend.
         "REFLEX_HOT_RELOAD_OVERRIDE_PATHS": str(no_reload_dir),
     }
+    env.update(env_extra or {})
     env.pop("PYTEST_CURRENT_TEST", None)  # Reflex treats it as "running under pytest"
     env.pop("ORCHESTRALL_BROKER_URL", None)
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ the frontend packages with bun and can take a minute or two.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.e2e._app import CHROMIUM_ARGS, OUTPUT_DIR, AppStartError, RunningApp, running_app
 
 APP_LOG = OUTPUT_DIR / "e2e-app.log"
+MODEL_SCRIPT = Path(__file__).with_name("model_script.yaml")  # the demo model's rules here
 
 # The first page load waits for Vite to transform the app's modules.
 expect.set_options(timeout=30_000)
@@ -31,7 +33,12 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]
     data_dir = tmp_path_factory.mktemp("app-data")
     no_reload = tmp_path_factory.mktemp("no-hot-reload")
     try:
-        with running_app(data_dir, no_reload, APP_LOG) as app:
+        script = {"ORCHESTRALL_MODEL_SCRIPT": str(MODEL_SCRIPT)}
+        # Two suites at once (say, while developing) each need their own compiled frontend.
+        web = os.environ.get("ORCHESTRALL_E2E_WEB_WORKDIR")
+        with running_app(
+            data_dir, no_reload, APP_LOG, env_extra=script, web_workdir=Path(web) if web else None
+        ) as app:
             yield app
     except AppStartError as exc:
         pytest.fail(str(exc))

@@ -19,6 +19,7 @@ from agent_runtime.events import (
     NodeFinishedEvent,
     NodeStartedEvent,
     RunFinishedEvent,
+    clip_input,
 )
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
@@ -156,8 +157,10 @@ class LangGraphExecutable:
         """The input node's events and the graph's input (the input node's update)."""
         node = self.graph.node(self.graph.entry)
         step = control.begin_step(node.id)
-        started = NodeStartedEvent(node_id=node.id, kind=node.kind, label=node.label, step=step)
         update, text = input_update(node, dict(request.input or {}), step)
+        started = NodeStartedEvent(
+            node_id=node.id, kind=node.kind, label=node.label, step=step, input=clip_input(text)
+        )
         return [started, NodeFinishedEvent(node_id=node.id, output=text), update]
 
     async def _interrupts(self, runnable: Any, config: dict[str, Any]) -> list[InterruptEvent]:

@@ -35,6 +35,7 @@ from agent_runtime.events import (
     NodeStartedEvent,
     ToolCalledEvent,
     ToolResultEvent,
+    clip_input,
 )
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
@@ -99,12 +100,17 @@ class NodeRunner:
         if resuming:  # the human step re-runs on resume: it was counted and announced already
             binding.resume_seen = True
             step = binding.control.steps
-        else:
-            step = binding.control.begin_step(node.id)
-            writer(NodeStartedEvent(node_id=node.id, kind=node.kind, label=node.label, step=step))
         joined = _inbox(node, state)
         if joined is not None:
             state = {**state, "last": [0, joined]}
+        if not resuming:
+            step = binding.control.begin_step(node.id)
+            given = clip_input(last_text(state))
+            writer(
+                NodeStartedEvent(
+                    node_id=node.id, kind=node.kind, label=node.label, step=step, input=given
+                )
+            )
         started, usage = time.perf_counter(), Usage()
         try:
             update, output = await self.body(state, binding, writer, usage, step)
@@ -135,7 +141,10 @@ def _finish_at(output: IRNode, text: str, binding: RunBinding, writer: Any) -> d
     Same events, step count and state as when the output node runs on its own.
     """
     step = binding.control.begin_step(output.id)
-    writer(NodeStartedEvent(node_id=output.id, kind=output.kind, label=output.label, step=step))
+    started = NodeStartedEvent(
+        node_id=output.id, kind=output.kind, label=output.label, step=step, input=clip_input(text)
+    )
+    writer(started)
     writer(NodeFinishedEvent(node_id=output.id, output=text))
     return {"output": text, "history": [["assistant", text]]}
 

@@ -87,10 +87,17 @@ class Harness:
         return self.store.create_graph(str(spec["name"]), spec=dict(spec)).id
 
     def start(
-        self, graph: str | Mapping[str, Any], input: Any, *, thread_id: str | None = None
+        self,
+        graph: str | Mapping[str, Any],
+        input: Any,
+        *,
+        thread_id: str | None = None,
+        model: Mapping[str, Any] | None = None,
     ) -> RunRecord:
         graph_id = graph if isinstance(graph, str) else self.save(graph)
-        return self.runtime.start(graph_id, input, thread_id=thread_id, backend=self.backend)
+        return self.runtime.start(
+            graph_id, input, thread_id=thread_id, backend=self.backend, model=model
+        )
 
     async def execute(self, run_id: str, resume: Mapping[str, Any] | None = None) -> Result:
         result = Result(run=self.store.get_run(run_id))
@@ -100,10 +107,15 @@ class Harness:
         return result
 
     async def run(
-        self, graph: str | Mapping[str, Any], input: Any, *, thread_id: str | None = None
+        self,
+        graph: str | Mapping[str, Any],
+        input: Any,
+        *,
+        thread_id: str | None = None,
+        model: Mapping[str, Any] | None = None,
     ) -> Result:
         """Start and execute a run to its end (or its first interrupt)."""
-        run = self.start(graph, input, thread_id=thread_id)
+        run = self.start(graph, input, thread_id=thread_id, model=model)
         return await self.execute(run.id)
 
     def sent_to(self, agent: str) -> list[RecordedRequest]:
