@@ -26,3 +26,12 @@ def runs_path(graph_id: str | None = None) -> str:
 def run_path(run_id: str) -> str:
     """The URL of one run's page."""
     return f"/runs/{run_id}"
+
+
+COMPARE = "/runs/compare/[run_a]/[run_b]"
+"""Two runs side by side; link with ``compare_path(run_a, run_b)``."""
+
+
+def compare_path(run_a: str, run_b: str) -> str:
+    """The URL of the comparison of two runs (A on the left, B on the right)."""
+    return f"/runs/compare/{run_a}/{run_b}"

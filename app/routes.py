@@ -10,9 +10,12 @@ import reflex as rx
 
 from app import paths
 from app.pages.builder import builder_page
+from app.pages.builder_run_state import BuilderRunState
 from app.pages.builder_state import BuilderState
 from app.pages.home import home_page
 from app.pages.home_state import HomeState
+from app.pages.run_compare import run_compare_page
+from app.pages.run_compare_state import RunCompareState
 from app.pages.run_detail import run_detail_page
 from app.pages.run_detail_state import RunDetailState
 from app.pages.runs import runs_page
@@ -33,11 +36,22 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route(paths.HOME, "Graphs · Orchestrall", home_page, on_load=HomeState.load_graphs),
-    Route(paths.BUILDER, "Builder · Orchestrall", builder_page, on_load=BuilderState.load_graph),
+    Route(
+        paths.BUILDER,
+        "Builder · Orchestrall",
+        builder_page,
+        on_load=[BuilderState.load_graph, BuilderRunState.load_panel],
+    ),
     Route(SETTINGS, "Settings · Orchestrall", settings_page, on_load=SettingsState.load_settings),
     Route(paths.RUNS, "Runs · Orchestrall", runs_page, on_load=RunsState.load_runs),
     Route(paths.GRAPH_RUNS, "Runs · Orchestrall", runs_page, on_load=RunsState.load_runs),
     Route(paths.RUN, "Run · Orchestrall", run_detail_page, on_load=RunDetailState.load_run),
+    Route(
+        paths.COMPARE,
+        "Compare runs · Orchestrall",
+        run_compare_page,
+        on_load=RunCompareState.load_comparison,
+    ),
 )
 
 

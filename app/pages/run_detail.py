@@ -11,7 +11,7 @@ from app.pages.runs import status_badge
 from app.paths import RUNS, builder_path
 from components.graph_canvas import graph_canvas
 from components.header import header
-from components.run_panel import trace_row
+from components.trace_row import trace_row
 
 CHART_HEIGHT = 240
 

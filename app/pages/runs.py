@@ -1,6 +1,8 @@
 """The run history page: runs of every graph (``/runs``) or of one (``/graphs/[id]/runs``).
 
-Each row links to its run's page; a select filters the list by status.
+Each row links to its run's page; a select filters the list by status. Tick two runs
+and press Compare to see them side by side. One graph's page also charts its runs'
+tokens and duration over time.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ STATUS_COLORS = {
     "cancelled": "gray",
 }
 EMPTY_HINT = "Runs appear here once a graph is run from its builder's Run tab."
+CHART_HEIGHT = 220
+TOKENS_COLOR = "#8e4ec6"  # the run page's chart colours
+DURATION_COLOR = "#12a594"
+SMALL_TICK = {"fontSize": 12}
 
 
 def status_badge(status: rx.Var[str]) -> rx.Component:
@@ -38,8 +44,83 @@ def status_filter() -> rx.Component:
     )
 
 
+def compare_button() -> rx.Component:
+    return rx.hstack(
+        rx.text(RunsState.compare_hint, size="2", color_scheme="gray"),
+        rx.button(
+            rx.icon("git-compare", size=14),
+            "Compare",
+            on_click=RunsState.compare,
+            disabled=~RunsState.can_compare,
+            data_testid="runs-compare",
+        ),
+        align="center",
+        spacing="3",
+    )
+
+
+def _axis(axis_id: str, side: str, color: str) -> rx.Component:
+    return rx.recharts.y_axis(
+        y_axis_id=axis_id, orientation=side, tick={**SMALL_TICK, "fill": color}, stroke=color
+    )
+
+
+def _line(key: str, name: str, axis_id: str, color: str) -> rx.Component:
+    return rx.recharts.line(
+        data_key=key,
+        name=name,
+        y_axis_id=axis_id,
+        type_="monotone",
+        stroke=color,
+        stroke_width=2,
+        dot={"r": 3, "fill": color},
+        is_animation_active=False,  # drawn at once: a history, not a live value
+    )
+
+
+def runs_chart() -> rx.Component:
+    """The graph's finished runs, oldest to newest: total tokens and duration (two axes)."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Runs over time", size="3", as_="h2"),
+                rx.text("Finished runs, oldest to newest (UTC).", size="1", color_scheme="gray"),
+                align="baseline",
+                spacing="3",
+            ),
+            rx.recharts.line_chart(
+                rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                rx.recharts.x_axis(
+                    data_key="started", padding={"left": 24, "right": 24}, tick=SMALL_TICK
+                ),
+                _axis("tokens", "left", TOKENS_COLOR),
+                _axis("ms", "right", DURATION_COLOR),
+                rx.recharts.graphing_tooltip(),
+                rx.recharts.legend(),
+                _line("tokens", "Tokens", "tokens", TOKENS_COLOR),
+                _line("duration_ms", "Duration (ms)", "ms", DURATION_COLOR),
+                data=RunsState.series,
+                width="100%",
+                height=CHART_HEIGHT,
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="runs-chart",
+    )
+
+
 def _row(row: rx.Var[RunRow]) -> rx.Component:
     return rx.table.row(
+        rx.table.cell(
+            rx.checkbox(
+                checked=RunsState.selected.contains(row.id),
+                on_change=lambda ticked: RunsState.toggle_selected(row.id, ticked),
+                aria_label="Select for comparison",
+                data_testid="run-select-" + row.id,
+            ),
+        ),
         rx.table.cell(
             rx.link(row.graph_name, " · v", row.graph_version, href=run_path(row.id)),
             weight="medium",
@@ -57,7 +138,17 @@ def _row(row: rx.Var[RunRow]) -> rx.Component:
 
 
 def runs_table() -> rx.Component:
-    heads = ("Graph", "Status", "Started (UTC)", "Duration", "Tokens", "Cost", "Input", "Output")
+    heads = (
+        "",
+        "Graph",
+        "Status",
+        "Started (UTC)",
+        "Duration",
+        "Tokens",
+        "Cost",
+        "Input",
+        "Output",
+    )
     return rx.table.root(
         rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in heads))),
         rx.table.body(rx.foreach(RunsState.rows, _row)),
@@ -85,14 +176,17 @@ def runs_page() -> rx.Component:
                         spacing="1",
                     ),
                     rx.spacer(),
+                    compare_button(),
                     status_filter(),
                     align="end",
+                    spacing="4",
                     width="100%",
                 ),
                 rx.cond(
                     RunsState.error != "",
                     rx.callout(RunsState.error, icon="triangle-alert", color_scheme="red"),
                 ),
+                rx.cond(RunsState.show_series, runs_chart()),
                 rx.cond(
                     RunsState.has_rows,
                     runs_table(),

@@ -2,6 +2,8 @@
 
     rows = list_runs(graph_id=None, status="failed")   # newest first; RunRow values
     detail = run_detail(run_id)                         # RunDetail: trace, totals, chart, canvas
+    both = compare_runs(run_a, run_b)                   # RunComparison: two sides, matched steps
+    points = run_series(graph_id)                       # finished runs, oldest first, for a chart
 
 Rows and details are plain values for page states; the trace comes from
 ``app.services.runs.replay`` (the run's stored events) and the canvas is the
@@ -22,10 +24,15 @@ from app.services.runs import PREVIEW_CHARS, TraceRow, replay
 __all__ = [
     "ALL_STATUSES",
     "STATUS_FILTERS",
+    "RunComparison",
     "RunDetail",
     "RunRow",
+    "RunSide",
+    "StepPair",
+    "compare_runs",
     "list_runs",
     "run_detail",
+    "run_series",
 ]
 
 ALL_STATUSES = "all"
@@ -40,6 +47,8 @@ STATUS_FILTERS = (
 )
 DELETED_GRAPH = "(deleted graph)"
 LIST_LIMIT = 200
+SERIES_LIMIT = 100
+MISSING = "—"  # a step one of two compared runs did not take
 
 
 @dataclasses.dataclass
@@ -127,7 +136,158 @@ def run_detail(run_id: str) -> RunDetail:
     )
 
 
+@dataclasses.dataclass
+class RunSide:
+    """One of two compared runs: its row, full input and output, and its error if it failed."""
+
+    row: RunRow
+    input: str
+    output: str
+    error: str
+    error_detail: str
+
+
+@dataclasses.dataclass
+class StepPair:
+    """One node's steps in two runs, ready to show: ``MISSING`` where a run did not take it.
+
+    A node that ran more than once in a run counts its summed time and tokens, and its
+    label says how often ("Writer (ran 2 times)", "Writer (ran 1 / 2 times)").
+    ``diff_ms`` is B - A ("+12", "-3", "0"); ``trend`` is "slower", "faster", "same" or "".
+    """
+
+    node_id: str
+    label: str
+    a_ms: str
+    b_ms: str
+    diff_ms: str
+    a_tokens: str
+    b_tokens: str
+    trend: str
+
+
+@dataclasses.dataclass
+class RunComparison:
+    """Two runs side by side and their steps matched by node id.
+
+    Steps follow A's order; a node only B ran comes after the node it followed in B.
+    """
+
+    a: RunSide
+    b: RunSide
+    steps: list[StepPair]
+
+
+def compare_runs(run_a: str, run_b: str) -> RunComparison:
+    """Runs ``run_a`` and ``run_b`` side by side; ``NotFoundError`` if either is unknown."""
+    a, b = run_detail(run_a), run_detail(run_b)
+    a_steps, b_steps = _per_node(a.trace), _per_node(b.trace)
+    order = _merged(list(a_steps), list(b_steps))
+    return RunComparison(
+        a=_side(a), b=_side(b), steps=[_pair(n, a_steps.get(n), b_steps.get(n)) for n in order]
+    )
+
+
+def run_series(graph_id: str, limit: int = SERIES_LIMIT) -> list[dict[str, Any]]:
+    """The newest ``limit`` finished runs of ``graph_id``, oldest first, as chart points.
+
+    Each point: ``{"run", "started", "tokens", "duration_ms"}`` with ``started`` as
+    "05-01 12:30:05" (UTC). Runs still going (or waiting for a person) have no
+    duration yet and are left out.
+    """
+    records = get_store().list_runs(graph_id=graph_id, limit=limit)
+    points = []
+    for record in reversed(records):
+        start = record.started_at or record.created_at
+        if record.finished_at is None or start is None:
+            continue
+        ms = max(0.0, (record.finished_at - start).total_seconds() * 1000)
+        points.append(
+            {
+                "run": record.id,
+                "started": start.strftime("%m-%d %H:%M:%S"),
+                "tokens": record.totals.tokens,
+                "duration_ms": round(ms),
+            }
+        )
+    return points
+
+
 # ------------------------------------------------------------ helpers ---
+
+
+@dataclasses.dataclass
+class _NodeSteps:
+    label: str
+    visits: int = 0
+    duration_ms: int = 0
+    tokens: int = 0
+
+
+def _per_node(trace: list[TraceRow]) -> dict[str, _NodeSteps]:
+    """A trace's steps summed per node id, in the order nodes first ran."""
+    nodes: dict[str, _NodeSteps] = {}
+    for row in trace:
+        node = nodes.setdefault(row.node_id, _NodeSteps(row.label or row.node_id))
+        node.visits += 1
+        node.duration_ms += row.duration_ms
+        node.tokens += row.tokens
+    return nodes
+
+
+def _merged(first: list[str], second: list[str]) -> list[str]:
+    """``first``, with the ids only ``second`` has placed where ``second`` has them.
+
+    Such an id goes after the shared id it follows in ``second``; before any shared id,
+    it goes before the first one; when nothing is shared, after all of ``first``.
+    """
+    order, pending = list(first), []
+    at: int | None = None  # where the next id only ``second`` has goes, once known
+    for node in second:
+        if node in first:
+            at = order.index(node)
+            order[at:at] = pending
+            at += len(pending) + 1
+            pending = []
+        elif at is None:
+            pending.append(node)
+        else:
+            order.insert(at, node)
+            at += 1
+    return order + pending
+
+
+def _pair(node_id: str, a: _NodeSteps | None, b: _NodeSteps | None) -> StepPair:
+    either = a or b
+    label = either.label if either else node_id
+    visits = [n.visits for n in (a, b) if n is not None]
+    if max(visits) > 1:
+        label += f" (ran {' / '.join(dict.fromkeys(map(str, visits)))} times)"
+    diff, trend = MISSING, ""
+    if a is not None and b is not None:
+        delta = b.duration_ms - a.duration_ms
+        diff = f"{delta:+d}" if delta else "0"
+        trend = "slower" if delta > 0 else "faster" if delta < 0 else "same"
+    return StepPair(
+        node_id=node_id,
+        label=label,
+        a_ms=str(a.duration_ms) if a else MISSING,
+        b_ms=str(b.duration_ms) if b else MISSING,
+        diff_ms=diff,
+        a_tokens=str(a.tokens) if a else MISSING,
+        b_tokens=str(b.tokens) if b else MISSING,
+        trend=trend,
+    )
+
+
+def _side(detail: RunDetail) -> RunSide:
+    return RunSide(
+        row=detail.row,
+        input=detail.input,
+        output=detail.output,
+        error=detail.error,
+        error_detail=detail.error_detail,
+    )
 
 
 def _row(record: Any, graph_name: str) -> RunRow:

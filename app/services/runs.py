@@ -1,10 +1,12 @@
 """Running graphs from the UI: one executor per process, and what a run looks like so far.
 
-    run_id = start_run(graph_id, "hello")          # checks, stores a queued run, submits it
+    fields = input_fields(graph_id)               # what the run form asks for
+    run_id = start_run(graph_id, {"message": "hello"}, backend="langgraph", model=None)
     async for event in get_executor().subscribe(run_id):
         view.apply(event)                          # RunView: answer, trace rows, human step, error
-    answer(run_id, approved=True)                  # or answer(run_id, answer="…")
+    answer(run_id, approved=True)                  # or answer(run_id, text="…")
     cancel(run_id)
+    active_run(graph_id)                           # a run still going, to show again after reload
 
 The executor (in-process, or Celery when a broker is configured) is made lazily from
 ``get_settings()`` and the pages' store; states keep only plain values (``TraceRow``).
@@ -14,30 +16,38 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
+from collections.abc import Mapping
 from typing import Any
 
+from agent_runtime.backends import BACKEND_NAMES
 from agent_runtime.errors import ConfigurationError, OrchestrallError, SpecValidationError
 from agent_runtime.events import event_from_record
 from agent_runtime.executors import executor_for
 from agent_runtime.runtime import Runtime
 from agent_runtime.secrets import EnvSecrets, SecretStore, StoredSecrets, load_secret_key
 from agent_runtime.settings import get_settings
+from agent_runtime.spec import parse_spec
 from app.services.graphs import get_store
+from app.services.run_view import PREVIEW_CHARS, RunView, TraceRow
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "BACKEND_NAMES",
     "PREVIEW_CHARS",
+    "InputFieldView",
     "RunView",
     "TraceRow",
+    "active_run",
     "answer",
     "cancel",
     "close_executor",
     "get_executor",
+    "input_fields",
     "replay",
     "start_run",
 ]
 
-PREVIEW_CHARS = 160
+ACTIVE_STATUSES = ("queued", "running", "interrupted")
 
 _lock = threading.Lock()
 _executor: Any = None  # a RunExecutor
@@ -76,14 +86,24 @@ def close_executor() -> None:
         executor.close()
 
 
-def start_run(graph_id: str, message: str, thread_id: str | None = None) -> str:
-    """Check the graph and the message, store a queued run and submit it; its id.
+def start_run(
+    graph_id: str,
+    input: Mapping[str, Any] | str,
+    thread_id: str | None = None,
+    *,
+    backend: str = "langgraph",
+    model: Mapping[str, Any] | None = None,
+) -> str:
+    """Check the graph and the input, store a queued run and submit it; its id.
 
-    A graph that cannot run raises ``OrchestrallError`` saying why in plain words.
+    ``input`` is the run's fields, or a chat message for the ``message`` field;
+    ``model`` (see ``app.services.run_models``) replaces the graph's models for
+    this run. A graph that cannot run raises ``OrchestrallError`` saying why.
     """
     executor, runtime = _parts()
+    given = {"message": input} if isinstance(input, str) else dict(input)
     try:
-        run = runtime.start(graph_id, {"message": message}, thread_id=thread_id)
+        run = runtime.start(graph_id, given, thread_id=thread_id, backend=backend, model=model)
     except SpecValidationError as exc:
         first = exc.problems[0]
         where = f" ({first.node_id})" if first.node_id else ""
@@ -115,121 +135,35 @@ def replay(run_id: str) -> RunView:
     return view
 
 
-# ------------------------------------------------------------ the view ---
+def active_run(graph_id: str) -> str | None:
+    """The newest run of ``graph_id`` that has not ended (queued, running or waiting)."""
+    for run in get_store().list_runs(graph_id=graph_id, limit=20):
+        if run.status.value in ACTIVE_STATUSES:
+            return run.id
+    return None
 
 
-@dataclasses.dataclass
-class TraceRow:
-    """One node's step in a run, as the trace timeline shows it."""
+@dataclasses.dataclass(frozen=True)
+class InputFieldView:
+    """One field the run form asks for (from the input node of the graph's current version)."""
 
-    node_id: str
-    kind: str = ""
-    label: str = ""
-    status: str = "running"  # running | done | failed | waiting
-    duration_ms: int = 0
-    tokens: int = 0
-    preview: str = ""
-    tool_calls: int = 0
+    name: str
+    type: str  # text | number | boolean
+    description: str
+    required: bool
 
 
-@dataclasses.dataclass
-class RunView:
-    """What a run looks like so far, built from its events (``apply``); pure data."""
-
-    thread_id: str = ""
-    answer: str = ""
-    trace: list[TraceRow] = dataclasses.field(default_factory=list)
-    running_id: str = ""
-    status: str = "running"  # running | waiting | succeeded | failed | cancelled
-    waiting_mode: str = ""
-    waiting_prompt: str = ""
-    waiting_proposal: str = ""
-    error: str = ""
-    error_detail: str = ""
-    last_seq: int = 0
-    _started: dict[str, float] = dataclasses.field(default_factory=dict)
-    _streamed: bool = False  # the answer so far is streamed tokens, not a final output
-
-    def _row(self, node_id: str | None) -> TraceRow | None:
-        for row in reversed(self.trace):
-            if row.node_id == node_id:
-                return row
-        return None
-
-    def apply(self, event: Any) -> None:
-        self.last_seq = max(self.last_seq, event.seq)
-        kind = event.type
-        if self.status == "waiting" and kind not in ("interrupt", "run_cancelled"):
-            self.resumed()
-        row = self._row(event.node_id)
-        if kind == "run_started":
-            self.thread_id = event.thread_id
-        elif kind == "node_started":
-            self.trace.append(TraceRow(event.node_id or "", event.kind, event.label))
-            self._started[event.node_id or ""] = time.monotonic()
-            self.running_id = event.node_id or ""
-            self.status = "running"
-        elif kind == "token":
-            if not self._streamed:
-                self.answer, self._streamed = "", True
-            self.answer += event.delta
-        elif kind == "tool_called" and row is not None:
-            row.tool_calls += 1
-        elif kind == "node_finished" and row is not None:
-            row.status = "done"
-            started = self._started.pop(row.node_id, None)
-            ms = event.latency_ms or ((time.monotonic() - started) * 1000 if started else 0)
-            row.duration_ms = round(ms)
-            row.tokens = event.prompt_tokens + event.completion_tokens
-            row.preview = _preview(event.output)
-            self.running_id = ""
-        elif kind == "interrupt":
-            self.status, self.running_id = "waiting", ""
-            self.waiting_mode, self.waiting_prompt = event.mode, event.prompt
-            self.waiting_proposal = event.proposal
-            if row is not None:
-                row.status = "waiting"
-        elif kind == "run_finished":
-            self.status, self.running_id = "succeeded", ""
-            self.answer, self._streamed = event.output, False
-        elif kind == "run_failed":
-            self.status, self.running_id = "failed", ""
-            self.error = _plain_failure(event.code)
-            self.error_detail = f"{event.code}: {event.message}"
-            for failed in self.trace:
-                if failed.status == "running":
-                    failed.status = "failed"
-        elif kind == "run_cancelled":
-            self.status, self.running_id = "cancelled", ""
-            self.waiting_mode = self.waiting_prompt = self.waiting_proposal = ""
-            for stopped in self.trace:
-                if stopped.status in ("running", "waiting"):
-                    stopped.status = "failed"
-
-    def resumed(self) -> None:
-        """The person answered: the waiting step is done, the run goes on."""
-        for row in self.trace:
-            if row.status == "waiting":
-                row.status = "done"
-        self.status = "running"
-        self.waiting_mode = self.waiting_prompt = self.waiting_proposal = ""
-
-    @property
-    def ended(self) -> bool:
-        return self.status in ("succeeded", "failed", "cancelled")
-
-
-_FAILURES = {
-    "limit_exceeded": "The run hit one of the graph's limits (steps, time or tokens).",
-    "model_unavailable": "The model could not be reached or gave an unusable answer.",
-    "worker_lost": "The worker running this graph stopped before it finished.",
-}
-
-
-def _plain_failure(code: str) -> str:
-    return _FAILURES.get(code, "The run failed.")
-
-
-def _preview(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+def input_fields(graph_id: str) -> list[InputFieldView]:
+    """The input fields of the graph's current version (``[]`` when it cannot be read)."""
+    store = get_store()
+    try:
+        graph = store.get_graph(graph_id)
+        spec = parse_spec(store.get_spec(graph_id, graph.current_version))
+    except OrchestrallError:
+        return []
+    for node in spec.nodes:
+        if node.kind == "input":
+            return [
+                InputFieldView(f.name, f.type, f.description or "", f.required) for f in node.fields
+            ]
+    return []

@@ -12,7 +12,14 @@ from playwright.sync_api import Page, expect
 from agent_runtime.settings import Settings
 from agent_runtime.store import open_store
 from app.paths import builder_path
-from tests.agent_runtime.conformance._graphs import agent, linear
+from tests.agent_runtime.conformance._graphs import (
+    agent,
+    chain,
+    graph,
+    input_node,
+    linear,
+    output_node,
+)
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import RunningApp
@@ -52,3 +59,42 @@ def test_a_run_streams_its_answer_and_trace(
     expect(page.get_by_test_id("graph-canvas")).to_have_attribute("data-running", "")
 
     page.screenshot(path=screenshot_dir / "run-panel.png")
+
+
+def test_a_form_run_on_the_demo_model_shows_each_steps_details(
+    page: Page, app_server: RunningApp, screenshot_dir: Path
+) -> None:
+    fields = [{"name": "topic", "type": "text"}, {"name": "count", "type": "number"}]
+    spec = graph(
+        "Briefing",
+        [input_node(fields=fields), agent("writer", "Writer"), output_node()],
+        chain("input", "writer", "output"),
+    )
+    settings = Settings(data_dir=app_server.data_dir, database_url=None)
+    with open_store(settings=settings) as store:
+        graph_id = store.create_graph("Briefing", spec=spec).id
+        try:
+            page.goto(builder_path(graph_id))
+            page.get_by_test_id("tab-run").click()
+            expect(page.get_by_test_id("run-input")).to_have_count(0)
+            page.get_by_test_id("run-field-topic").fill("bees")
+            page.get_by_test_id("run-field-count").fill("3")
+            page.get_by_test_id("run-model").click()
+            page.get_by_role("option", name="Demo model (offline)").click()
+            page.get_by_test_id("run-button").click()
+
+            expect(page.get_by_test_id("run-answer")).to_have_attribute(
+                "data-status", "succeeded"
+            )
+            writer = page.get_by_test_id("trace-writer")
+            writer.get_by_test_id("step-expand").click()
+            expect(writer.get_by_test_id("step-input")).to_contain_text("bees")
+            expect(writer.get_by_test_id("step-output")).to_contain_text("[demo model] Writer")
+            run = store.list_runs(graph_id=graph_id)[0]
+            assert run.input == {"topic": "bees", "count": 3}
+            assert run.options == {
+                "model": {"id": "run_model", "provider": "demo", "model": "orchestrall-demo"}
+            }
+            page.screenshot(path=screenshot_dir / "run-panel-details.png")
+        finally:
+            store.delete_graph(graph_id)

@@ -1,0 +1,65 @@
+"""The human step of a waiting run: the question or proposal, and Approve / Reject / Answer.
+
+Shared by the builder's Run tab and the run page; the caller passes its state's vars
+and event handlers, so the component holds no state of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def human_step(
+    *,
+    mode: rx.Var[str],
+    prompt: rx.Var[str],
+    proposal: rx.Var[str],
+    answer: rx.Var[str],
+    on_answer_change: Any,
+    on_approve: Any,
+    on_reject: Any,
+    on_send: Any,
+) -> rx.Component:
+    """Approve/Reject for ``mode`` "approval", a text answer for "input"."""
+    return rx.callout.root(
+        rx.vstack(
+            rx.text(prompt, weight="medium", size="2"),
+            rx.cond(
+                proposal != "",
+                rx.text(proposal, size="2", white_space="pre-wrap"),
+            ),
+            rx.cond(
+                mode == "approval",
+                rx.hstack(
+                    rx.button("Approve", on_click=on_approve, size="1", data_testid="run-approve"),
+                    rx.button(
+                        "Reject",
+                        on_click=on_reject,
+                        size="1",
+                        color_scheme="red",
+                        variant="soft",
+                        data_testid="run-reject",
+                    ),
+                ),
+                rx.hstack(
+                    rx.input(
+                        value=answer,
+                        on_change=on_answer_change,
+                        placeholder="Your answer",
+                        size="1",
+                        flex="1",
+                        data_testid="run-answer-input",
+                    ),
+                    rx.button("Answer", on_click=on_send, size="1", data_testid="run-send-answer"),
+                    width="100%",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        color_scheme="amber",
+        size="1",
+        data_testid="run-waiting",
+    )
