@@ -1,7 +1,8 @@
 """The human step of a waiting run: the question or proposal, and Approve / Reject / Answer.
 
-Shared by the builder's Run tab and the run page; the caller passes its state's vars
-and event handlers, so the component holds no state of its own.
+Shared by the builder's Run tab and the run page. Their states name things alike:
+``waiting_mode``, ``waiting_prompt``, ``waiting_proposal``, ``answer_input`` and the
+events ``set_answer_input``, ``approve``, ``reject``, ``send_answer``.
 """
 
 from __future__ import annotations
@@ -11,18 +12,11 @@ from typing import Any
 import reflex as rx
 
 
-def human_step(
-    *,
-    mode: rx.Var[str],
-    prompt: rx.Var[str],
-    proposal: rx.Var[str],
-    answer: rx.Var[str],
-    on_answer_change: Any,
-    on_approve: Any,
-    on_reject: Any,
-    on_send: Any,
-) -> rx.Component:
-    """Approve/Reject for ``mode`` "approval", a text answer for "input"."""
+def human_step(state: Any) -> rx.Component:
+    """Approve/Reject when ``state.waiting_mode`` is "approval", a text answer for "input"."""
+    mode, prompt, proposal = state.waiting_mode, state.waiting_prompt, state.waiting_proposal
+    answer, on_answer_change = state.answer_input, state.set_answer_input
+    on_approve, on_reject, on_send = state.approve, state.reject, state.send_answer
     return rx.callout.root(
         rx.vstack(
             rx.text(prompt, weight="medium", size="2"),

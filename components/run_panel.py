@@ -231,16 +231,7 @@ def run_panel(graph_id: rx.Var[str]) -> rx.Component:
         rx.cond(S.error != "", _error()),
         rx.cond(
             S.waiting,
-            human_step(
-                mode=S.waiting_mode,
-                prompt=S.waiting_prompt,
-                proposal=S.waiting_proposal,
-                answer=S.answer_input,
-                on_answer_change=S.set_answer_input,
-                on_approve=S.approve,
-                on_reject=S.reject,
-                on_send=S.send_answer,
-            ),
+            human_step(S),
         ),
         rx.cond(
             S.answer_text != "",

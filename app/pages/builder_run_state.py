@@ -55,7 +55,7 @@ def _parse_inputs(
 class BuilderRunState(rx.State):
     """The run panel of the builder page."""
 
-    graph_id: str = ""  # the graph this panel shows (not a route var: see load_panel)
+    panel_graph: str = ""  # the graph this panel shows (``graph_id`` is the route's var)
     message: str = ""
     fields: list[InputFieldView] = []
     field_values: dict[str, str] = {}
@@ -155,9 +155,9 @@ class BuilderRunState(rx.State):
     @rx.event
     def refresh_form(self):
         """The Run tab opened: read the input fields and model choices again."""
-        if not self.graph_id:
+        if not self.panel_graph:
             return
-        self.fields = runs.input_fields(self.graph_id)
+        self.fields = runs.input_fields(self.panel_graph)
         self.models = run_models.model_choices()
         if not any(m.value == self.model_choice for m in self.models):
             self.model_choice, self.model_name = AS_SAVED, ""
@@ -168,9 +168,10 @@ class BuilderRunState(rx.State):
     async def load_panel(self):
         """On page load: this graph's form, and its run still going (if any) shown again."""
         async with self:
-            graph_id = self.router.page.params.get("graph_id", "") or ""
-            if graph_id != self.graph_id:
-                self.graph_id, self.message, self.field_values = graph_id, "", {}
+            # ``graph_id`` is the dynamic route var Reflex adds for ``/graphs/[graph_id]``.
+            graph_id = str(self.graph_id or "")
+            if graph_id != self.panel_graph:
+                self.panel_graph, self.message, self.field_values = graph_id, "", {}
                 self.thread_id, self.continue_thread = "", False
                 self._clear_run()
             token = self.router.session.client_token
@@ -195,7 +196,7 @@ class BuilderRunState(rx.State):
         async with self:
             if self.running or self.waiting_mode:
                 return
-            self.graph_id = graph_id
+            self.panel_graph = graph_id
             fields, values = self.fields, dict(self.field_values)
             choice, name, backend = self.model_choice, self.model_name, self.backend
             message = self.message.strip()

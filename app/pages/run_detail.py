@@ -11,6 +11,7 @@ from app.pages.runs import status_badge
 from app.paths import RUNS, builder_path
 from components.graph_canvas import graph_canvas
 from components.header import header
+from components.human_step import human_step
 from components.trace_row import trace_row
 
 CHART_HEIGHT = 240
@@ -108,6 +109,11 @@ def run_body() -> rx.Component:
     return rx.vstack(
         heading_row(),
         rx.cond(S.rerun_error != "", rx.callout(S.rerun_error, color_scheme="red", role="alert")),
+        rx.cond(
+            S.waiting_mode != "",
+            human_step(S),
+        ),
+        rx.cond(S.answer_error != "", rx.callout(S.answer_error, color_scheme="red", role="alert")),
         totals(),
         rx.grid(
             _section("Input", _text_box(S.input_text, "run-input-text")),

@@ -83,6 +83,9 @@ class RunDetail:
     chart: list[dict[str, Any]]  # per node: {"node", "tokens", "duration_ms"}
     canvas: dict[str, list[dict[str, Any]]]
     ended: bool
+    waiting_mode: str = ""  # approval | input while the run waits for a person
+    waiting_prompt: str = ""
+    waiting_proposal: str = ""
 
 
 def list_runs(
@@ -133,6 +136,9 @@ def run_detail(run_id: str) -> RunDetail:
         ],
         canvas=canvas,
         ended=record.status.is_terminal,
+        waiting_mode=view.waiting_mode if record.status.value == "interrupted" else "",
+        waiting_prompt=view.waiting_prompt,
+        waiting_proposal=view.waiting_proposal,
     )
 
 
@@ -313,8 +319,15 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, dict):
         for key in ("message", "output", "answer", "text"):
-            if isinstance(value.get(key), str):
+            if isinstance(value.get(key), str) and len(value) == 1:
                 return value[key]
+        return "\n".join(f"{key}: {_field_text(item)}" for key, item in value.items())
+    return value if isinstance(value, str) else str(value)
+
+
+def _field_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return value if isinstance(value, str) else str(value)
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "get_executor",
     "input_fields",
     "replay",
+    "run_again",
     "start_run",
 ]
 
@@ -114,6 +115,17 @@ def start_run(
         ) from exc
     executor.submit(run.id)
     return run.id
+
+
+def run_again(run_id: str) -> str:
+    """A new run of the same graph (its current version) with the run's input, engine and
+    model; its id."""
+    record = get_store().get_run(run_id)
+    model = dict((record.options or {}).get("model") or {})
+    model.pop("id", None)
+    return start_run(
+        record.graph_id, record.input or {}, backend=record.backend, model=model or None
+    )
 
 
 def answer(run_id: str, *, approved: bool | None = None, text: str | None = None) -> None:

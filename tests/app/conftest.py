@@ -10,9 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import reflex as rx
+from reflex_base.registry import RegistrationContext
 
 from agent_runtime.model_server import ScriptedModelServer
 from agent_runtime.settings import get_settings
+from app.routes import add_routes
 from app.services import graphs, runs
 
 
@@ -51,3 +54,14 @@ def services(
 def save_graph(spec: dict) -> str:
     """Store ``spec`` as a new graph through the app's store; its id."""
     return graphs.get_store().create_graph(spec["name"], spec=spec).id
+
+
+@pytest.fixture(scope="module")
+def app_routes() -> None:
+    """The pages registered on an app of their own, so states have the route vars
+    (``graph_id``, ``run_id``…) a page load sets."""
+    token = RegistrationContext.set(RegistrationContext.ensure_context().fork())
+    try:
+        add_routes(rx.App())
+    finally:
+        RegistrationContext.reset(token)

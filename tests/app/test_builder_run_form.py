@@ -37,7 +37,7 @@ def panel(graph_id: str) -> BuilderRunState:
     """The Run tab of ``graph_id`` as it is when the tab opens."""
     root = rx.State()
     state = root.get_substate(BuilderRunState.get_full_name().split("."))
-    state.graph_id = graph_id
+    state.panel_graph = graph_id
     state.refresh_form()
     return state
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 
 import reflex as rx
+from reflex.istate.data import RouterData
 
 from app.pages.builder_run_state import BuilderRunState
+from app.pages.builder_state import BuilderState
+from app.services import graphs, runs
 from tests.agent_runtime.executors._graphs import (
     SCRIPT,
     approval_graph,
     quick_graph,
     slow_graph,
+    steady_graph,
 )
 from tests.app.conftest import save_graph
 
@@ -120,3 +124,54 @@ async def test_an_invalid_graph_or_no_message_says_why_in_plain_words(services: 
     assert state.status == "failed" and not state.running
     assert state.error.startswith("This graph can't run yet: it has ")
     assert state.error_detail.startswith("spec_invalid: ")
+
+
+def reopened_tab(graph_id: str) -> BuilderRunState:
+    """The Run tab of a browser tab that (re)loaded ``/graphs/<graph_id>``: a new state."""
+    root = rx.State()
+    root.router = RouterData.from_router_data(
+        {"query": {"graph_id": graph_id}, "pathname": "/graphs/[graph_id]", "token": "tab-2"}
+    )
+    return root.get_substate(BuilderRunState.get_full_name().split("."))
+
+
+async def test_a_reloaded_page_shows_the_waiting_run_and_can_answer_it(
+    services: None, app_routes: None
+) -> None:
+    graph_id = save_graph(approval_graph())
+    run_id = runs.start_run(graph_id, "a post about bees")
+    store = graphs.get_store()
+    await wait_for(lambda: store.get_run(run_id).status.value == "interrupted")
+
+    state = reopened_tab(graph_id)
+    await BuilderRunState.load_panel.fn(state)
+
+    assert state.run_id == run_id and state.status == "waiting"
+    assert state.waiting_mode == "approval" and state.waiting_prompt == "Publish this?"
+    assert (await state.get_state(BuilderState)).side_tab == "run"
+    await BuilderRunState.approve.fn(state)
+    assert state.status == "succeeded" and "Publisher" in state.answer_text
+
+
+async def test_a_reloaded_page_follows_a_running_run_to_its_end(
+    services: None, app_routes: None
+) -> None:
+    graph_id = save_graph(steady_graph())
+    run_id = runs.start_run(graph_id, "go")
+    state = reopened_tab(graph_id)
+
+    await BuilderRunState.load_panel.fn(state)
+
+    assert state.run_id == run_id and state.status == "succeeded" and not state.running
+    assert all(row.status == "done" for row in state.trace)
+
+
+async def test_a_page_with_no_run_going_shows_an_empty_panel(
+    services: None, app_routes: None
+) -> None:
+    graph_id = save_graph(quick_graph())
+    state = reopened_tab(graph_id)
+    await BuilderRunState.load_panel.fn(state)
+    assert state.run_id == "" and state.trace == []
+    assert [f.name for f in state.fields] == ["message"]
+    assert [m.value for m in state.models][:2] == ["graph", "demo"]

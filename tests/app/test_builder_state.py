@@ -12,13 +12,11 @@ from typing import Any
 import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
-from reflex_base.registry import RegistrationContext
 
 from agent_runtime.settings import get_settings
 from agent_runtime.spec import MAX_SPEC_BYTES
 from agent_runtime.store import open_store
 from app.pages.builder_state import BuilderState
-from app.routes import add_routes
 from app.services import builder, graphs
 from app.services.forms import UNSET
 
@@ -26,13 +24,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _routes() -> None:
-    """Register the pages on an app of their own, so the state has the ``graph_id`` var."""
-    token = RegistrationContext.set(RegistrationContext.ensure_context().fork())
-    try:
-        add_routes(rx.App())
-    finally:
-        RegistrationContext.reset(token)
+def _routes(app_routes: None) -> None:
+    """Every test here loads pages."""
 
 
 @pytest.fixture(autouse=True)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import reflex as rx
 
-from agent_runtime.model_server import ScriptedModelServer
 from app.pages.builder_run_state import BuilderRunState
 from app.pages.run_detail import run_detail_page
 from app.pages.run_detail_state import RunDetailState
@@ -18,22 +14,7 @@ from app.paths import GRAPH_RUNS, RUN, RUNS, run_path, runs_path
 from app.services import graphs, run_history, runs
 from tests.agent_runtime.executors._graphs import SCRIPT, approval_graph, quick_graph
 
-
-@pytest.fixture(scope="module")
-def model_server() -> Iterator[ScriptedModelServer]:
-    with ScriptedModelServer(script=SCRIPT) as server:
-        yield server
-
-
-@pytest.fixture
-def services(
-    data_dir: Path, model_server: ScriptedModelServer, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    monkeypatch.setenv("ORCHESTRALL_DEFAULT_BASE_URL", model_server.base_url)
-    monkeypatch.delenv("ORCHESTRALL_BROKER_URL", raising=False)
-    runs.close_executor()
-    yield
-    runs.close_executor()
+__all__ = ["SCRIPT"]  # the demo model's rules for this module (see conftest.model_server)
 
 
 def substate(cls: type[rx.State]) -> rx.State:
@@ -164,3 +145,38 @@ async def test_run_again_starts_a_new_run_with_the_same_input_and_opens_it(
     assert rows[0].input_preview == "tell me about bees"
     assert run_path(new_id) in str(redirect)
     assert not state.starting and state.rerun_error == ""
+
+
+async def test_a_waiting_run_is_answered_from_its_page(
+    two_runs: tuple[str, str, str, str],
+) -> None:
+    _, _, _, waiting = two_runs
+    state = substate(RunDetailState)
+    await RunDetailState.show_run.fn(state, waiting)
+    assert state.waiting_mode == "approval" and state.waiting_prompt == "Publish this?"
+    assert "Writer" in state.waiting_proposal and not state.ended
+
+    await RunDetailState.approve.fn(state)
+
+    assert state.waiting_mode == "" and state.answer_error == ""
+    assert state.ended and state.row.status == "succeeded"
+    assert "Publisher" in state.output_text
+    assert [r.node_id for r in state.trace][-2:] == ["publisher", "output"]
+
+
+async def test_run_again_keeps_structured_input_engine_and_model(services: None) -> None:
+    fields = [{"name": "topic", "type": "text"}, {"name": "urgent", "type": "boolean"}]
+    spec = {**quick_graph(), "name": "Form"}
+    spec["nodes"] = [{"id": "input", "kind": "input", "fields": fields}, *spec["nodes"][1:]]
+    graph_id = graphs.get_store().create_graph("Form", spec=spec).id
+    demo = {"provider": "demo", "model": "orchestrall-demo"}
+    first = runs.start_run(graph_id, {"topic": "bees", "urgent": True}, model=demo)
+    state = substate(RunDetailState)
+    await RunDetailState.show_run.fn(state, first)
+    assert state.input_text == "topic: bees\nurgent: yes"
+
+    await RunDetailState.run_again.fn(state)
+
+    again = graphs.get_store().list_runs(graph_id=graph_id)[0]
+    assert again.id != first and again.input == {"topic": "bees", "urgent": True}
+    assert again.backend == "langgraph" and again.options["model"]["provider"] == "demo"

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
-from reflex_base.registry import RegistrationContext
 
 from agent_runtime.errors import NotFoundError
 from agent_runtime.events import NodeFinishedEvent, NodeStartedEvent, RunFinishedEvent
@@ -20,7 +19,6 @@ from app.pages.run_compare import run_compare_page
 from app.pages.run_compare_state import RunCompareState
 from app.pages.runs_state import RunsState
 from app.paths import COMPARE, compare_path
-from app.routes import add_routes
 from app.services import graphs, run_history
 from app.services.run_history import MISSING, StepPair
 from tests.agent_runtime.conformance._graphs import agent, chain, graph, input_node, output_node
@@ -29,13 +27,8 @@ Step = tuple[str, str, int, int]  # node id, label, ms, tokens
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _routes() -> None:
-    """Register the pages on an app of their own, so the states have the route args."""
-    token = RegistrationContext.set(RegistrationContext.ensure_context().fork())
-    try:
-        add_routes(rx.App())
-    finally:
-        RegistrationContext.reset(token)
+def _routes(app_routes: None) -> None:
+    """Every test here loads pages."""
 
 
 @pytest.fixture

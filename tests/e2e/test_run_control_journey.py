@@ -101,3 +101,23 @@ def test_cancel_stops_a_running_step(
     expect(page.get_by_test_id("run-cancel")).to_have_count(0)
     expect(page.get_by_test_id("run-answer")).to_have_count(0)
     page.screenshot(path=screenshot_dir / "run-cancelled.png")
+
+
+def test_a_waiting_run_is_answered_from_its_run_page(
+    page: Page, save_graph: Callable[[dict[str, Any]], str], screenshot_dir: Path
+) -> None:
+    start(page, save_graph(approval_graph()), "a post about wasps")
+    expect(page.get_by_test_id("run-waiting")).to_contain_text("Publish this?")
+
+    page.get_by_test_id("run-link").click()
+
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "interrupted")
+    waiting = page.get_by_test_id("run-waiting")
+    expect(waiting).to_contain_text("Publish this?")
+    page.screenshot(path=screenshot_dir / "run-page-waiting.png", full_page=True)
+    waiting.get_by_test_id("run-approve").click()
+
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "succeeded")
+    expect(page.get_by_test_id("run-output-text")).to_contain_text("Publisher")
+    expect(page.get_by_test_id("run-waiting")).to_have_count(0)
+    expect(page.get_by_test_id("trace-publisher")).to_have_attribute("data-status", "done")
