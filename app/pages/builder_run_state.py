@@ -94,16 +94,27 @@ class BuilderRunState(rx.State):
         return any(m.value == self.model_choice and m.needs_name for m in self.models)
 
     def _show(self, view: RunView) -> None:
-        self.thread_id = view.thread_id or self.thread_id
-        self.status, self.steps = view.status, view.steps
-        self.answer_text = view.answer
-        self.trace = [row.copy() for row in view.trace]
-        self.running_id = view.running_id
-        self.waiting_mode = view.waiting_mode
-        self.waiting_prompt = view.waiting_prompt
-        self.waiting_proposal = view.waiting_proposal
-        self.error, self.error_detail = view.error, view.error_detail
-        self.running = not view.ended and view.status != "waiting"
+        """Copy the view into the state; only vars that changed are set (and sent)."""
+        values = {
+            "thread_id": view.thread_id or self.thread_id,
+            "status": view.status,
+            "steps": view.steps,
+            "answer_text": view.answer,
+            "running_id": view.running_id,
+            "waiting_mode": view.waiting_mode,
+            "waiting_prompt": view.waiting_prompt,
+            "waiting_proposal": view.waiting_proposal,
+            "error": view.error,
+            "error_detail": view.error_detail,
+            "running": not view.ended and view.status != "waiting",
+        }
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+        if len(self.trace) != len(view.trace) or any(
+            shown != row for shown, row in zip(self.trace, view.trace, strict=True)
+        ):
+            self.trace = [row.copy() for row in view.trace]
 
     def _clear_run(self) -> None:
         self.run_id, self.status, self.answer_text, self.trace = "", "", "", []
