@@ -7,6 +7,7 @@ way on every backend: backends call ``begin_step`` before each node and
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,14 @@ from agent_runtime.errors import LimitExceededError, RunCancelledError
 from agent_runtime.memory import Memory, MemoryScope
 from agent_runtime.spec import LimitsSpec
 
-__all__ = ["BackendServices", "Executable", "RunControl", "RunRequest"]
+__all__ = [
+    "BackendServices",
+    "Executable",
+    "RunControl",
+    "RunRequest",
+    "StoreThreadState",
+    "ThreadState",
+]
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,27 @@ class RunControl:
         }
 
 
+class ThreadState(Protocol):
+    """Where a backend without a checkpointer of its own keeps a thread between runs."""
+
+    async def load(self, thread_id: str, backend: str) -> dict[str, Any] | None: ...
+
+    async def save(self, thread_id: str, backend: str, state: dict[str, Any]) -> None: ...
+
+
+class StoreThreadState:
+    """``ThreadState`` in the store's ``thread_state`` table (JSON; survives restarts)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    async def load(self, thread_id: str, backend: str) -> dict[str, Any] | None:
+        return await asyncio.to_thread(self.store.get_thread_state, thread_id, backend)
+
+    async def save(self, thread_id: str, backend: str, state: dict[str, Any]) -> None:
+        await asyncio.to_thread(self.store.put_thread_state, thread_id, backend, state)
+
+
 @dataclass
 class BackendServices:
     """Shared, long-lived services a backend may use (one set per runtime and event loop)."""
@@ -100,6 +129,8 @@ class BackendServices:
     memory: Memory
     checkpointer: Callable[[], Awaitable[Any]] | None = None
     """Async factory of the LangGraph checkpointer (created once, on the runtime's loop)."""
+    thread_state: ThreadState | None = None
+    """Threads of backends that keep them themselves (CrewAI, AutoGen); None: no threads."""
 
 
 class Executable(Protocol):

@@ -32,7 +32,7 @@ from agent_runtime.events import (
     RunStartedEvent,
     TokenEvent,
 )
-from agent_runtime.execution import BackendServices, RunControl, RunRequest
+from agent_runtime.execution import BackendServices, RunControl, RunRequest, StoreThreadState
 from agent_runtime.memory import InMemoryMemory, Memory
 from agent_runtime.runtime._checkpoints import checkpoint_target, open_checkpointer
 from agent_runtime.runtime._inputs import check_input
@@ -75,7 +75,9 @@ class Runtime:
             checkpoint_url or settings.resolved_database_url(), settings.data_dir
         )
         self.services = BackendServices(
-            memory=memory or InMemoryMemory(), checkpointer=self._checkpointer
+            memory=memory or InMemoryMemory(),
+            checkpointer=self._checkpointer,
+            thread_state=StoreThreadState(store),
         )
         self._cache: dict[str, Any] = {}
         self._active: dict[str, RunControl] = {}

@@ -26,6 +26,7 @@ from agent_runtime.store._tables import (
     GraphVersionRow,
     RunEventRow,
     RunRow,
+    ThreadStateRow,
     new_id,
     utcnow,
 )
@@ -354,6 +355,30 @@ class RunOps:
                 f"Run {run_id!r} already finished with status {current.status!r}.",
                 code="run_finished",
             )
+
+    # -- thread state (CrewAI and AutoGen backends) -------------------------------
+
+    def get_thread_state(self, thread_id: str, backend: str) -> dict[str, Any] | None:
+        """What ``backend`` saved for ``thread_id``, or None."""
+        with self._db.read() as s:
+            row = s.get(ThreadStateRow, (thread_id, backend))
+            return dict(row.state) if row is not None else None
+
+    def put_thread_state(self, thread_id: str, backend: str, state: dict[str, Any]) -> None:
+        """Replace what ``backend`` keeps for ``thread_id`` (JSON only)."""
+        _check_text(thread_id, "thread_id", 200)
+        _check_text(backend, "backend", 64)
+        ensure_json(state, "The thread state")
+        with self._db.write() as s:
+            row = s.get(ThreadStateRow, (thread_id, backend))
+            if row is None:
+                s.add(
+                    ThreadStateRow(
+                        thread_id=thread_id, backend=backend, state=state, updated_at=utcnow()
+                    )
+                )
+            else:
+                row.state, row.updated_at = state, utcnow()
 
 
 def _last_alive() -> sa.ColumnElement[Any]:

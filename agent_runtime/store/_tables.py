@@ -172,6 +172,21 @@ class RunEventRow(_Table, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime())
 
 
+class ThreadStateRow(_Table, table=True):
+    """What a backend keeps of a conversation thread between runs (its own JSON).
+
+    LangGraph keeps threads in its checkpointer; CrewAI and AutoGen keep theirs here
+    (history, a team's saved state, where a human step waits).
+    """
+
+    __tablename__ = "thread_state"
+
+    thread_id: str = Field(primary_key=True, sa_type=sa.String(200))
+    backend: str = Field(primary_key=True, sa_type=sa.String(64))
+    state: dict[str, Any] = Field(sa_type=_jsonb())
+    updated_at: datetime = Field(sa_type=UTCDateTime())
+
+
 class SecretRow(_Table, table=True):
     """One named secret, encrypted (a Fernet token); ``hint`` is a masked tail like ``••••1a2b``.
 

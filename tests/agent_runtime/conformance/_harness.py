@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
+from agent_runtime.compiler import FEATURES
+from agent_runtime.errors import UnsupportedFeatureError
 from agent_runtime.model_server import RecordedRequest, ScriptedModelServer
 from agent_runtime.runtime import Runtime
 from agent_runtime.settings import Settings
@@ -95,9 +99,15 @@ class Harness:
         model: Mapping[str, Any] | None = None,
     ) -> RunRecord:
         graph_id = graph if isinstance(graph, str) else self.save(graph)
-        return self.runtime.start(
-            graph_id, input, thread_id=thread_id, backend=self.backend, model=model
-        )
+        try:
+            return self.runtime.start(
+                graph_id, input, thread_id=thread_id, backend=self.backend, model=model
+            )
+        except UnsupportedFeatureError as exc:
+            # The backend does not declare a feature this test needs: the capability
+            # check refused the graph before anything ran, naming the node, as it must.
+            assert exc.node_id and exc.feature in FEATURES, exc
+            pytest.skip(f"{self.backend} refuses {exc.feature} (node {exc.node_id}): {exc}")
 
     async def execute(self, run_id: str, resume: Mapping[str, Any] | None = None) -> Result:
         result = Result(run=self.store.get_run(run_id))

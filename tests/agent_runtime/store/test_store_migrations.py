@@ -19,7 +19,7 @@ from agent_runtime.store._migrate import alembic_config, head_revision
 from agent_runtime.store._tables import METADATA
 from tests._services import postgres_schema
 
-TABLES = {"graph", "graph_version", "run", "run_event", "secret"}
+TABLES = {"graph", "graph_version", "run", "run_event", "secret", "thread_state"}
 
 
 def _diffs(url: str, metadata: sa.MetaData = METADATA) -> list:

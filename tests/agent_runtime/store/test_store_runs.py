@@ -243,3 +243,18 @@ def test_unknown_run_ids_raise_not_found_naming_the_id(store: Store):
     ):
         with pytest.raises(NotFoundError, match=f"Run '{missing}' not found"):
             call()
+
+
+def test_thread_state_is_kept_per_thread_and_backend(store: Store) -> None:
+    assert store.get_thread_state("t1", "crewai") is None
+    store.put_thread_state("t1", "crewai", {"history": [["user", "hi"]]})
+    store.put_thread_state("t1", "autogen", {"team": {"turn": 1}})
+    store.put_thread_state("t1", "crewai", {"history": [["user", "hi"], ["assistant", "yo"]]})
+
+    assert store.get_thread_state("t1", "crewai") == {
+        "history": [["user", "hi"], ["assistant", "yo"]]
+    }
+    assert store.get_thread_state("t1", "autogen") == {"team": {"turn": 1}}
+    with pytest.raises(StoreError):
+        store.put_thread_state("t1", "crewai", {"bad": object()})
+    assert store.get_thread_state("t1", "crewai")["history"][-1] == ["assistant", "yo"]
