@@ -13,6 +13,8 @@ from agent_runtime.errors import BackendUnavailableError, UnknownBackendError
 
 _MODULES: dict[str, tuple[str, str]] = {
     "langgraph": ("agent_runtime.backends.langgraph_backend", "langgraph langchain-openai"),
+    "crewai": ("agent_runtime.backends.crewai_backend", "crewai"),
+    "autogen": ("agent_runtime.backends.autogen_backend", "autogen-agentchat autogen-ext[openai]"),
 }
 
 BACKEND_NAMES: tuple[str, ...] = tuple(_MODULES)

@@ -48,8 +48,15 @@ def backends_markdown() -> str:
         lines.append(f"| {words} (`{feature}`) | " + " | ".join(marks) + " |")
     lines.append("")
     for name in names:
-        doc = Path(__file__).resolve().parents[2] / "docs" / f"backend-{name}.md"
+        backend = get_backend(name)
+        lines.append(f"## {name}")
+        lines.append("")
+        limits = getattr(backend, "limitations", ())
+        lines.extend(f"- {text}" for text in limits)
+        if not limits:
+            lines.append("- Runs every feature above in any combination.")
+        doc = DOC_PATH.parent / f"backend-{name}.md"
         if doc.is_file():
-            lines.append(f"How the {name} backend maps a graph: [backend-{name}.md]({doc.name}).")
-            lines.append("")
+            lines.append(f"- How it maps a graph: [backend-{name}.md]({doc.name}).")
+        lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ._frameworks import unwrap_task, without_final_answer_request
 from ._script import Rule, Script
 from ._templates import render_template
 
@@ -129,7 +130,12 @@ class Conversation:
         offered_tools: frozenset[str] = frozenset(),
         tools_disabled: bool = False,
     ) -> Conversation:
-        """``system`` joins system/developer messages; ``task`` is the last user message."""
+        """``system`` joins system/developer messages; ``task`` is the last user message.
+
+        Framework wrappers are read through (``_frameworks``): CrewAI's task prompt
+        gives its task, and its closing "final answer now" turn is not a new task.
+        """
+        messages = without_final_answer_request(messages)
         last = messages[-1] if messages else {}
         role = str(last.get("role", ""))
         users = [message_text(m) for m in messages if m.get("role") == "user"]
@@ -141,7 +147,7 @@ class Conversation:
             ),
             last_role="tool" if role == "function" else role,
             last_message=message_text(last),
-            task=users[-1] if users else "",
+            task=unwrap_task(users[-1]) if users else "",
             tool_results=_trailing_tool_results(messages),
             offered_tools=offered_tools,
             tools_disabled=tools_disabled,

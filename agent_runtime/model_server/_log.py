@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._engine import agent_name, message_text
+from ._engine import Conversation, agent_name, message_text
 
 __all__ = ["REQUEST_LOG_SIZE", "RecordedRequest", "RequestLog"]
 
@@ -52,6 +52,11 @@ class RecordedRequest:
     def agent(self) -> str:
         """The agent's name as the demo model reads it from the system prompt."""
         return agent_name(self.system)
+
+    @property
+    def task(self) -> str:
+        """The task as the demo model reads it (a framework's wrapping read through)."""
+        return Conversation.build(self.model, self.messages).task
 
     @property
     def tool_names(self) -> list[str]:

@@ -107,7 +107,13 @@ class Runtime:
             return self._saver
 
     async def aclose(self) -> None:
-        """Close the checkpointer's connections."""
+        """Close what compiled graphs hold (model clients) and the checkpointer's connections."""
+        executables, self._cache = list(self._cache.values()), {}
+        for executable in executables:
+            close = getattr(executable, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):  # closing must not hide the run's outcome
+                    await close()
         await self._stack.aclose()
         self._saver = None
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
+from agent_runtime.backends import BACKEND_NAMES
 from agent_runtime.settings import Settings
 from agent_runtime.store import open_store
 from app.paths import builder_path
@@ -98,3 +99,23 @@ def test_a_form_run_on_the_demo_model_shows_each_steps_details(
             page.screenshot(path=screenshot_dir / "run-panel-details.png")
         finally:
             store.delete_graph(graph_id)
+
+
+@pytest.mark.parametrize("backend", BACKEND_NAMES)
+def test_the_same_graph_answers_the_same_on_every_engine(
+    page: Page, graph_id: str, backend: str, screenshot_dir: Path
+) -> None:
+    page.goto(builder_path(graph_id))
+    page.get_by_test_id("tab-run").click()
+    page.get_by_test_id("run-backend").click()
+    page.get_by_role("option", name=backend, exact=True).click()
+    page.get_by_test_id("run-input").fill("Say hello to the ants")
+    page.get_by_test_id("run-button").click()
+
+    answer = page.get_by_test_id("run-answer")
+    expect(answer).to_have_attribute("data-status", "succeeded")
+    expect(answer).to_have_text('[demo model] Greeter: received "Say hello to the ants"')
+    for node_id in ("input", "greeter", "output"):
+        expect(page.get_by_test_id(f"trace-{node_id}")).to_have_attribute("data-status", "done")
+    expect(page.get_by_test_id("run-backend")).to_have_text(backend)
+    page.screenshot(path=screenshot_dir / f"run-panel-{backend}.png")

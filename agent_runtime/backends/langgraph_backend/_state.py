@@ -1,8 +1,7 @@
 """The LangGraph state of an Orchestrall graph, and its reducers.
 
-- ``last``: ``[superstep id, text]`` — the latest output. Writes from parallel
-  branches in the same superstep are joined (in LangGraph's deterministic task order), so a
-  node after a fan-out sees every branch's output.
+- ``last``: ``[step, text]`` — the latest output (the newest write wins). A node
+  after a fan-out reads its branches' outputs from ``outputs`` instead (a join).
 - ``outputs``: node id → ``[step, text]``, what each node passed on (joins read it).
 - ``state`` / ``routes`` / ``outputs``: dicts merged key by key; the input node resets them so
   nothing leaks from an earlier run on the same thread.
@@ -21,13 +20,13 @@ from langgraph.graph.message import add_messages
 RESET = "__reset__"
 
 
-def join_same_step(current: list[Any] | None, new: list[Any] | None) -> list[Any] | None:
-    """Keep the newest output; join outputs written in the same superstep."""
-    if not new:
-        return current
-    if current and current[0] == new[0]:
-        return [new[0], f"{current[1]}\n\n{new[1]}"]
-    return list(new)
+def newest(current: list[Any] | None, new: list[Any] | None) -> list[Any] | None:
+    """Keep the newest output.
+
+    Never joins by step number: a resumed human step, or a new run on a thread whose
+    last run stopped right after its input, writes a step number seen before.
+    """
+    return list(new) if new else current
 
 
 def merge_or_reset(current: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
@@ -43,7 +42,7 @@ class GraphState(TypedDict, total=False):
     """One run's state (and, through ``history``, its thread's conversation)."""
 
     input: dict[str, Any]
-    last: Annotated[list[Any], join_same_step]
+    last: Annotated[list[Any], newest]
     state: Annotated[dict[str, Any], merge_or_reset]
     routes: Annotated[dict[str, str], merge_or_reset]
     outputs: Annotated[dict[str, Any], merge_or_reset]

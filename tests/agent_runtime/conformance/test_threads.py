@@ -52,3 +52,19 @@ async def test_runs_without_a_thread_start_fresh(harness: Harness) -> None:
 
     assert first.run.thread_id != second.run.thread_id
     assert "one" not in harness.sent_to("Chatty")[-1].text
+
+
+async def test_after_a_failed_run_the_next_run_on_the_thread_gets_only_its_input(
+    harness: Harness,
+) -> None:
+    graph_id = harness.save(linear("Chat", agent("chat", "Chatty")))
+    dead = {"provider": "openai_compatible", "model": "m", "base_url": "http://127.0.0.1:9/v1"}
+    failed = await harness.run(graph_id, {"message": "first"}, thread_id="t", model=dead)
+    assert failed.status == "failed" and failed.run.error["code"] == "model_unavailable"
+
+    second = await harness.run(graph_id, {"message": "second"}, thread_id="t")
+
+    assert second.status == "succeeded"
+    given = {e.node_id: e.input for e in second.of("node_started")}
+    assert given["chat"] == "second"
+    assert harness.sent_to("Chatty")[-1].task == "second"
