@@ -1,5 +1,5 @@
 """The ``orchestrall`` command: run the app, validate specs, print the schema, serve the demo
-model, run a worker.
+model, run a worker, export graphs to frameworks and import them back.
 
 Every failure a user can cause prints one line naming what is wrong and exits
 non-zero; no traceback reaches the terminal for bad input.
@@ -135,6 +135,54 @@ def exec_command(
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
     raise typer.Exit(code)
+
+
+@cli.command("export")
+def export_command(
+    graph: Annotated[str, typer.Argument(help="A graph spec file, or a saved graph's id or name.")],
+    to: Annotated[
+        str, typer.Option("--to", help="Format: json, langgraph, crewai or autogen.")
+    ] = "json",
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory to write into (created if needed).")
+    ] = ...,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    demo_base_url: Annotated[
+        str | None,
+        typer.Option(help="Where the demo model answers (default http://127.0.0.1:8765/v1)."),
+    ] = None,
+) -> None:
+    """Export a graph as its spec, a LangGraph module, a CrewAI project or an AutoGen team."""
+    from agent_runtime.exporters import ExportOptions
+    from agent_runtime.exporters._cli import export_command as run
+    from agent_runtime.settings import get_settings
+
+    options = ExportOptions(demo_base_url=demo_base_url) if demo_base_url else None
+    settings = get_settings()
+    try:
+        run(graph, to, output, settings=settings, force=force, options=options, echo=typer.echo)
+    except OrchestrallError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+
+
+@cli.command("import")
+def import_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="An AutoGen team JSON, CrewAI agents.yaml + tasks.yaml, or a zip."),
+    ],
+    name: Annotated[str | None, typer.Option("--name", help="Name of the new graph.")] = None,
+) -> None:
+    """Create a graph from an AutoGen Studio team or a CrewAI crew (nothing in them is run)."""
+    from agent_runtime.exporters._cli import import_command as run_import
+    from agent_runtime.settings import get_settings
+
+    try:
+        run_import(files, name=name, settings=get_settings(), echo=typer.echo)
+    except OrchestrallError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
 
 
 @cli.command("model-server")

@@ -4,13 +4,15 @@
     ├── SpecError                    the input is not a usable graph spec
     │   ├── SpecParseError           not JSON / not an object / wrong shape
     │   ├── SpecVersionError         schema_version missing, unknown or newer than this code
-    │   └── SpecValidationError      carries ``problems`` (every problem at once)
+    │   ├── SpecValidationError      carries ``problems`` (every problem at once)
+    │   └── ImportFormatError        an AutoGen/CrewAI file to import is malformed or unsupported
     ├── StoreError                   persistence failed
     │   ├── NotFoundError            unknown graph, version or run id
     │   └── ConflictError            a write lost a race or breaks a constraint
     ├── ModelServerError             the scripted model server was misused
     │   └── ScriptError              a model script is malformed
     ├── ConfigurationError           settings or environment are unusable
+    ├── ExportError                  a valid spec cannot be expressed in the chosen export format
     ├── CompileError                 a valid spec cannot be built on the chosen backend
     │   ├── UnknownBackendError      no backend by that name
     │   ├── BackendUnavailableError  the backend's packages are missing (message: install command)
@@ -38,6 +40,8 @@ __all__ = [
     "CompileError",
     "ConfigurationError",
     "ConflictError",
+    "ExportError",
+    "ImportFormatError",
     "LimitExceededError",
     "ModelEndpointError",
     "ModelServerError",
@@ -97,6 +101,12 @@ class SpecValidationError(SpecError):
         super().__init__(f"The graph spec has {len(self.problems)} problem(s): {lines}{more}")
 
 
+class ImportFormatError(SpecError):
+    """A file to import (AutoGen team JSON, CrewAI YAML) is malformed or uses what we cannot map."""
+
+    code = "import_format_error"
+
+
 class StoreError(OrchestrallError):
     code = "store_error"
 
@@ -119,6 +129,16 @@ class ScriptError(ModelServerError):
 
 class ConfigurationError(OrchestrallError):
     code = "configuration_error"
+
+
+class ExportError(OrchestrallError):
+    """The graph uses something the export format cannot express; ``node_ids`` names where."""
+
+    code = "export_unsupported"
+
+    def __init__(self, message: str, *, node_ids: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.node_ids = tuple(node_ids)
 
 
 class CompileError(OrchestrallError):

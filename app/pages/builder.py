@@ -1,9 +1,10 @@
 """The builder page: one graph on the canvas, with its palette, properties and problems.
 
 Layout (fits 1280 x 800): the app header; a top bar (graph name, save state, undo,
-redo, import, export, versions); then the node palette on the left, the canvas
-with the problems list under it in the middle, and the side panel (properties or
-versions) on the right. A version being previewed replaces the canvas, read-only.
+redo, import, export with its menu of formats, versions); then the node palette on
+the left, the canvas with the problems list under it in the middle, and the side
+panel (properties or versions) on the right. A version being previewed replaces
+the canvas, read-only.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from app import paths
 from app.pages.builder_panel import side_panel
 from app.pages.builder_run_state import BuilderRunState
 from app.pages.builder_state import BuilderState
+from app.services.builder import EXPORT_CHOICES
 from components.graph_canvas import graph_canvas
 from components.header import header
 from components.node_palette import node_palette
 from components.problems_list import problems_list
 
 IMPORT_UPLOAD_ID = "import-spec"
+EXPORT_ICONS = {"json": "file-json", "langgraph": "workflow", "crewai": "users", "autogen": "bot"}
 PALETTE_WIDTH = "208px"
 PANEL_WIDTH = "360px"
 PROBLEMS_HEIGHT = "168px"
@@ -133,13 +136,78 @@ def import_button() -> rx.Component:
             data_testid="import-button",
         ),
         id=IMPORT_UPLOAD_ID,
-        multiple=False,
-        max_files=1,
+        multiple=True,  # CrewAI's agents.yaml and tasks.yaml come as two files
+        max_files=2,
         max_size=MAX_SPEC_BYTES,
         no_drag=True,
         on_drop=BuilderState.import_spec(rx.upload_files(upload_id=IMPORT_UPLOAD_ID)),
         on_drop_rejected=BuilderState.import_rejected,
         data_testid="import-spec",
+    )
+
+
+def export_menu() -> rx.Component:
+    """Export: the button downloads the spec JSON; the arrow beside it offers every format."""
+    items = [
+        rx.dropdown_menu.item(
+            rx.hstack(
+                rx.icon(EXPORT_ICONS[choice.target], size=16),
+                rx.vstack(
+                    rx.text(choice.label, size="2", weight="medium"),
+                    rx.text(choice.hint, size="1", color="var(--gray-11)"),
+                    spacing="0",
+                ),
+                align="center",
+                spacing="3",
+            ),
+            on_select=BuilderState.export_as(choice.target),
+            height="auto",
+            padding_y="6px",
+            data_testid=f"export-{choice.target}",
+        )
+        for choice in EXPORT_CHOICES
+    ]
+    return rx.hstack(
+        rx.button(
+            rx.icon("download", size=15),
+            "Export",
+            variant="soft",
+            color_scheme="gray",
+            on_click=BuilderState.export_spec,
+            border_top_right_radius="0",
+            border_bottom_right_radius="0",
+            data_testid="export-button",
+        ),
+        rx.dropdown_menu.root(
+            rx.dropdown_menu.trigger(
+                rx.icon_button(
+                    rx.icon("chevron-down", size=15),
+                    variant="soft",
+                    color_scheme="gray",
+                    aria_label="Export as",
+                    border_top_left_radius="0",
+                    border_bottom_left_radius="0",
+                    border_left="1px solid var(--gray-a6)",
+                    data_testid="export-menu",
+                ),
+            ),
+            rx.dropdown_menu.content(
+                rx.text(
+                    "Export as",
+                    size="1",
+                    weight="medium",
+                    color="var(--gray-11)",
+                    padding="4px 8px",
+                ),
+                *items,
+                align="end",
+                size="2",
+                min_width="280px",
+                data_testid="export-formats",
+            ),
+        ),
+        spacing="0",
+        align="center",
     )
 
 
@@ -164,14 +232,7 @@ def top_bar() -> rx.Component:
         _undo_redo(),
         rx.separator(orientation="vertical", size="1"),
         import_button(),
-        rx.button(
-            rx.icon("download", size=15),
-            "Export",
-            variant="soft",
-            color_scheme="gray",
-            on_click=BuilderState.export_spec,
-            data_testid="export-button",
-        ),
+        export_menu(),
         rx.button(
             rx.icon("history", size=15),
             "Versions",
@@ -211,6 +272,37 @@ def import_error() -> rx.Component:
             display="flex",
             align_items="center",
             data_testid="import-error",
+        ),
+    )
+
+
+def import_warnings() -> rx.Component:
+    """What an AutoGen or CrewAI import left out (tools, settings), until dismissed."""
+    return rx.cond(
+        BuilderState.import_warnings.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert", size=16)),
+            rx.vstack(
+                rx.text("Imported, with these differences:", weight="medium", size="2"),
+                rx.foreach(BuilderState.import_warnings, lambda w: rx.text("• ", w, size="1")),
+                spacing="1",
+            ),
+            rx.icon_button(
+                rx.icon("x", size=14),
+                on_click=BuilderState.dismiss_import_warnings,
+                variant="ghost",
+                color_scheme="amber",
+                size="1",
+                aria_label="Dismiss",
+                margin_left="auto",
+            ),
+            color_scheme="amber",
+            role="status",
+            size="1",
+            margin="8px 16px 0",
+            display="flex",
+            align_items="start",
+            data_testid="import-warnings",
         ),
     )
 
@@ -362,6 +454,7 @@ def builder_page() -> rx.Component:
                 rx.flex(
                     top_bar(),
                     import_error(),
+                    import_warnings(),
                     workspace(),
                     direction="column",
                     flex="1",

@@ -61,6 +61,7 @@ class BuilderState(rx.State):
     preview_version: int = 0
     preview_canvas: dict[str, list[dict[str, Any]]] = EMPTY_GRAPH
     import_error: str = ""
+    import_warnings: list[str] = []  # what an AutoGen/CrewAI import left out
 
     clipboard: str = rx.LocalStorage("", name="orchestrall.clipboard", sync=True)
 
@@ -144,7 +145,7 @@ class BuilderState(rx.State):
         self._flush()
         self.loaded_id, self.load_error = "", ""
         self.selection, self.selected_id = [], ""
-        self.preview_version, self.import_error = 0, ""
+        self.preview_version, self.import_error, self.import_warnings = 0, "", []
         try:
             self._editor = builder.open_graph(graph_id)
             self.versions = builder.list_versions(graph_id)
@@ -379,45 +380,57 @@ class BuilderState(rx.State):
 
     @rx.event
     async def import_spec(self, files: list[rx.UploadFile]):
-        """Replace the graph with an uploaded spec file, as a new version (undoable)."""
+        """Replace the graph with an uploaded spec, AutoGen team or CrewAI crew (a new version).
+
+        One file (a spec, an AutoGen team JSON, a zip) or CrewAI's two YAML files.
+        """
         editor = self._editor
         if editor is None or not files:
             return None
-        upload = files[0]
-        name = upload.name or "the file"
-        data = await upload.read(MAX_SPEC_BYTES + 1)
-        if len(data) > MAX_SPEC_BYTES:
-            self.import_error = (
-                f"{name} is too large: graph specs are limited to {MAX_SPEC_BYTES // 2**20} MB."
-            )
-            return None
+        uploads = []
+        for upload in files:
+            name = upload.name or "the file"
+            data = await upload.read(MAX_SPEC_BYTES + 1)
+            if len(data) > MAX_SPEC_BYTES:
+                self.import_error = (
+                    f"{name} is too large: files to import are limited to "
+                    f"{MAX_SPEC_BYTES // 2**20} MB."
+                )
+                return None
+            uploads.append((name, data))
+        name = " and ".join(n for n, _ in uploads)
         if not self._flush():
             self.import_error = f"Your edits could not be saved first: {self.save_error}"
             return None
         try:
-            version = builder.import_spec(editor, data, name)
+            outcome = builder.import_upload(editor, uploads)
         except OrchestrallError as exc:
             self.import_error = f"Could not import {name}: {exc.message}"
             return None
-        self.import_error = ""
+        self.import_error, self.import_warnings = "", list(outcome.warnings)
         self.selection, self.selected_id, self.preview_version = [], "", 0
         self.save_status, self.save_error = "saved", ""
         self.versions = _versions_or(self.versions, editor.graph_id)
         self._refresh(reload=True, inputs=True)
         drafted = f" as a draft with {self.problem_count} problems" if self.problems else ""
-        return rx.toast.success(f"Imported {name}{drafted} (version {version}).")
+        return rx.toast.success(f"Imported {name}{drafted} (version {outcome.version}).")
 
     @rx.event
     def import_rejected(self, rejected: list[dict[str, Any]]):
-        """The browser refused the file (too large, or more than one)."""
+        """The browser refused the files (too large, or too many)."""
         self.import_error = (
-            f"That file cannot be imported: graph specs are one JSON file of at most "
+            "Those files cannot be imported: import one file (a graph spec, an AutoGen team "
+            "JSON or a zip) or CrewAI's agents.yaml and tasks.yaml, each at most "
             f"{MAX_SPEC_BYTES // 2**20} MB."
         )
 
     @rx.event
     def dismiss_import_error(self):
         self.import_error = ""
+
+    @rx.event
+    def dismiss_import_warnings(self):
+        self.import_warnings = []
 
     @rx.event
     def export_spec(self):
@@ -431,6 +444,21 @@ class BuilderState(rx.State):
         except OrchestrallError as exc:
             return rx.toast.error(f"Could not export: {exc.message}")
         return rx.download(data=text, filename=filename, mime_type="application/json")
+
+    @rx.event
+    def export_as(self, target: str):
+        """Download the graph as ``target``: json, langgraph, crewai or autogen (saves first)."""
+        if self._editor is None:
+            return None
+        if not self._flush():
+            return rx.toast.error(f"Save failed, so nothing was exported: {self.save_error}")
+        try:
+            download = builder.export_download(self._editor.graph_id, target)
+        except OrchestrallError as exc:
+            return rx.toast.error(f"Could not export: {exc.message}")
+        return rx.download(
+            data=download.data, filename=download.filename, mime_type=download.mime_type
+        )
 
 
 def _edit_or_draft(spec: dict[str, Any], scope: str, key: str, value: str) -> dict[str, Any]:

@@ -134,3 +134,105 @@ def test_model_server_command_with_a_broken_script(tmp_path):
     assert result.returncode == 1
     assert "error:" in result.stderr and "rules[0]" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------ export / import ---
+
+
+def orchestrall_in(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``orchestrall`` with its store in ``data_dir`` (nothing outside it is touched)."""
+    import os
+
+    env = {
+        **os.environ,
+        "ORCHESTRALL_DATA_DIR": str(data_dir),
+        "ORCHESTRALL_DATABASE_URL": f"sqlite:///{data_dir / 'orchestrall.db'}",
+    }
+    cmd = [sys.executable, "-c", "from agent_runtime.cli import main; main()", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+
+
+def _graph_count(data_dir: Path) -> int:
+    from agent_runtime.store import open_store
+
+    with open_store(f"sqlite:///{data_dir / 'orchestrall.db'}") as store:
+        return len(store.list_graphs())
+
+
+def test_export_writes_each_format_from_a_spec_file(tmp_path):
+    spec = ROOT / "examples" / "research_crew.json"
+    for target, main_file in [
+        ("json", "research_crew.json"),
+        ("langgraph", "graph.py"),
+        ("crewai", "src/research_crew/crew.py"),
+        ("autogen", "research_crew.team.json"),
+    ]:
+        out = tmp_path / target
+        result = orchestrall("export", str(spec), "--to", target, "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        assert (out / main_file).is_file()
+        assert f"wrote {out / main_file}" in result.stdout
+    assert json.loads((tmp_path / "json" / "research_crew.json").read_text()) == json.loads(
+        spec.read_text()
+    )
+    again = orchestrall("export", str(spec), "--to", "crewai", "-o", str(tmp_path / "crewai"))
+    assert again.returncode == 1
+    assert "already exists; choose another directory or add --force" in again.stderr
+    forced = orchestrall(
+        "export", str(spec), "--to", "crewai", "-o", str(tmp_path / "crewai"), "--force"
+    )
+    assert forced.returncode == 0
+
+
+def test_export_refuses_what_a_format_cannot_express_in_one_line(tmp_path):
+    spec = ROOT / "examples" / "support_triage.json"
+    result = orchestrall("export", str(spec), "--to", "autogen", "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: The AutoGen export cannot express this graph: ")
+    assert "node 'triage' uses router" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    unknown = orchestrall("export", str(spec), "--to", "dify", "-o", str(tmp_path / "out"))
+    assert "no export format called 'dify'; choose one of: json, langgraph, crewai, autogen" in (
+        unknown.stderr
+    )
+
+
+def test_import_then_export_a_saved_graph_by_name(tmp_path):
+    data = tmp_path / "data"
+    agents = tmp_path / "agents.yaml"
+    tasks = tmp_path / "tasks.yaml"
+    agents.write_text("writer:\n  role: Writer\n  goal: Write well\n  tools: [calculator]\n")
+    tasks.write_text("draft:\n  description: Draft a post about {message}\n  agent: writer\n")
+
+    result = orchestrall_in(data, "import", str(agents), str(tasks), "--name", "Blog crew")
+
+    assert result.returncode == 0, result.stderr
+    assert "imported crewai as graph " in result.stdout and "(Blog crew)" in result.stdout
+    out = tmp_path / "team"
+    exported = orchestrall_in(data, "export", "Blog crew", "--to", "autogen", "-o", str(out))
+    assert exported.returncode == 0, exported.stderr
+    team = json.loads((out / "blog_crew.team.json").read_text())
+    [writer] = team["config"]["participants"]
+    assert writer["config"]["name"] == "Writer"
+    assert writer["config"]["system_message"].startswith("You are Writer.\nGoal: Write well\n")
+
+    back = orchestrall_in(data, "import", str(out / "blog_crew.team.json"))
+    assert back.returncode == 0, back.stderr
+    assert "imported autogen as graph" in back.stdout and "(Blog crew)" in back.stdout
+    assert _graph_count(data) == 2
+
+
+def test_import_of_a_malformed_file_is_one_line_and_stores_nothing(tmp_path):
+    data = tmp_path / "data"
+    bad = tmp_path / "team.json"
+    bad.write_text(
+        json.dumps({"provider": "autogen_agentchat.teams.Swarm", "config": {"participants": []}})
+    )
+    result = orchestrall_in(data, "import", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "a Swarm team cannot be imported" in result.stderr
+    missing = orchestrall_in(data, "import", str(tmp_path / "nope.json"))
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    assert not data.exists() or _graph_count(data) == 0
