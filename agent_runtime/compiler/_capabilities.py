@@ -28,6 +28,7 @@ FEATURES: dict[str, str] = {
     "loop": "loops",
     "threads": "conversation threads",
     "checkpoints": "resumable checkpoints",
+    "team.manager": "a manager who delegates (hierarchical team)",
 }
 """Every feature a backend may declare, with the words a person reads."""
 

@@ -56,6 +56,9 @@ class IRGraph:
     features: tuple[tuple[str, str], ...]
     """(feature, node id) pairs the graph uses; the capability check reads these."""
     endpoints: tuple[ModelEndpoint, ...] = ()
+    manager: ModelEndpoint | None = None
+    """The manager's model when the spec asks for a manager (``team.manager``)."""
+    manager_instructions: str = ""
 
     def node(self, node_id: str) -> IRNode:
         """The node with this id (KeyError if none)."""

@@ -34,6 +34,9 @@ def _features(spec: GraphSpec, nodes: list[IRNode]) -> list[tuple[str, str]]:
                 found.append(("agent.memory", node.id))
         if len(node.targets) > 1:
             found.append(("fan_out", node.id))
+    if spec.manager is not None:
+        agents = [n.id for n in nodes if n.kind == "agent"]
+        found.append(("team.manager", agents[0] if agents else nodes[0].id))
     adjacency = {n.id: [*n.targets, *(t for t in n.routes.values() if t != END)] for n in nodes}
     for component in strongly_connected([n.id for n in nodes], adjacency):
         if len(component) > 1 or component[0] in adjacency[component[0]]:
@@ -106,6 +109,7 @@ def lower(spec: GraphSpec, *, settings: Settings, secrets: Mapping[str, str]) ->
             )
         )
     entry = next(n for n in spec.nodes if n.kind == "input")
+    manager = endpoint(spec.manager.model) if spec.manager is not None else None
     return IRGraph(
         name=spec.name,
         spec_hash=spec_hash(spec, include_layout=False),
@@ -116,4 +120,6 @@ def lower(spec: GraphSpec, *, settings: Settings, secrets: Mapping[str, str]) ->
         input_fields=tuple(entry.fields),
         features=tuple(_features(spec, nodes)),
         endpoints=tuple(endpoints.values()),
+        manager=manager,
+        manager_instructions=spec.manager.instructions if spec.manager is not None else "",
     )

@@ -49,6 +49,7 @@ class GraphChecker:
         """All graph-level problems."""
         self._duplicates()
         self._default_model()
+        self._manager()
         self._tools()
         for index, node in self.parsed["nodes"]:
             self._node_refs(index, node)
@@ -99,6 +100,12 @@ class GraphChecker:
         ref = self.data.get("default_model")
         if isinstance(ref, str) and ref not in self.model_ids:
             self._model_ref(ref, ("default_model",))
+
+    def _manager(self) -> None:
+        manager = self.data.get("manager")
+        if isinstance(manager, dict):
+            ref = manager.get("model")
+            self._model_ref(ref if isinstance(ref, str) else None, ("manager", "model"))
 
     def _tools(self) -> None:
         for index, tool in self.parsed["tools"]:

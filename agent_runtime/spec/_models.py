@@ -319,6 +319,15 @@ class LayoutSpec(_Spec):
     viewport: dict[str, float] = Field(default_factory=dict)
 
 
+class ManagerSpec(_Spec):
+    """A manager who plans the work and delegates it to the graph's agents."""
+
+    model: Id | None = Field(
+        default=None, description="Model the manager uses; unset uses the graph's default model."
+    )
+    instructions: str = Field(default="", max_length=5000, description="How to manage the team.")
+
+
 class GraphSpec(_Spec):
     """A whole agent graph, schema version 1."""
 
@@ -334,4 +343,9 @@ class GraphSpec(_Spec):
     nodes: list[NodeSpec] = Field(default_factory=list)
     edges: list[EdgeSpec] = Field(default_factory=list)
     limits: LimitsSpec = Field(default_factory=LimitsSpec)
+    manager: ManagerSpec | None = Field(
+        default=None,
+        description="Agents work as a team under a manager who delegates (CrewAI's "
+        "hierarchical process); unset: they run in the order of the edges.",
+    )
     layout: LayoutSpec = Field(default_factory=LayoutSpec)

@@ -28,13 +28,15 @@ from agent_runtime.backends._errors import translate_error
 from agent_runtime.compiler import IRGraph, IRNode, trim_history
 from agent_runtime.spec import AgentNode
 
-from ._llm import Meter, MeteredLLM, build_llm
+from ._llm import ManagerMeter, Meter, MeteredLLM, build_llm
 from ._plan import Plan, Unit
 from ._run import NodeCall, Run
 from ._tools import CrewTool, crew_tool
 
 __all__ = ["EXPECTED_OUTPUT", "Kit", "KitPool", "backstory", "run_chain", "task_description"]
 
+MANAGER_ROLE = "Manager"
+MANAGER_BACKSTORY = "You plan the work and hand each part to the coworker best placed to do it."
 EXPECTED_OUTPUT = "A complete answer."
 """A task's expected output when its agent has no goal (the goal is used when it has one)."""
 
@@ -109,9 +111,11 @@ class Kit:
         self.tasks: dict[str, Task] = {}
         self.crews: dict[str, Crew] = {}
         self.meters: dict[str, Meter] = {}
+        self.manager_meter: ManagerMeter | None = None
         for node in graph.nodes:
             if node.model is not None:
                 self.llms[node.id] = build_llm(node.model)
+        self.manager_llm = build_llm(graph.manager) if graph.manager is not None else None
         for unit in plan.units:
             if unit.is_chain:
                 self.crews[unit.id] = self._crew(unit)
@@ -140,19 +144,39 @@ class Kit:
                 context=[],
                 callback=_task_done,
             )
+        hierarchy: dict[str, Any] = {"process": Process.sequential}
+        if self.manager_llm is not None:  # the spec asks for a manager who delegates
+            hierarchy = {"process": Process.hierarchical, "manager_agent": self._manager()}
         return _Crew(
             name=f"{self.graph.name}: {unit.id}",
             agents=[self.agents[n.id] for n in unit.nodes],
             tasks=[self.tasks[n.id] for n in unit.nodes],
-            process=Process.sequential,
             cache=False,
             memory=False,
             verbose=False,
             tracing=False,
+            **hierarchy,
+        )
+
+    def _manager(self) -> Agent:
+        """The team's manager: CrewAI gives it the tools to delegate to the agents."""
+        return _Agent(
+            role=MANAGER_ROLE,
+            goal="Get each task done well by delegating it to the right coworker.",
+            backstory=self.graph.manager_instructions or MANAGER_BACKSTORY,
+            llm=self.manager_llm,
+            allow_delegation=True,
+            max_retry_limit=0,
+            respect_context_window=False,
+            verbose=False,
         )
 
     def bind(self, run: Run) -> None:
         """Count this kit's model and tool calls for ``run`` (streaming agents if it asks)."""
+        if self.manager_llm is not None and self.graph.manager is not None:
+            first = next(n for n in self.graph.nodes if n.kind == "agent")
+            self.manager_meter = ManagerMeter(run, first, self.graph.manager)
+            self.manager_llm.bind(self.manager_meter, stream=False)
         for node_id, llm in self.llms.items():
             node = self.graph.node(node_id)
             meter = Meter(run, node)
@@ -164,8 +188,13 @@ class Kit:
     async def aclose(self) -> None:
         for llm in self.llms.values():
             await llm.aclose()
+        if self.manager_llm is not None:
+            await self.manager_llm.aclose()
 
     def unbind(self) -> None:
+        if self.manager_llm is not None:
+            self.manager_llm.bind(None, stream=False)
+            self.manager_meter = None
         for node_id, llm in self.llms.items():
             llm.bind(None, stream=False)
             for tool in self.tools.get(node_id, ()):
@@ -219,6 +248,8 @@ class ChainRun:
         await run.sink.caught_up()
         self.call = run.begin(node, received)
         self.kit.meters[node.id].usage = self.call.usage
+        if self.kit.manager_meter is not None:  # the manager's calls count at this step
+            self.kit.manager_meter.node, self.kit.manager_meter.usage = node, self.call.usage
         context = list(run.state.values.get("retrieved") or [])
         for memory in node.memories:
             hits = await run.services.memory.retrieve(

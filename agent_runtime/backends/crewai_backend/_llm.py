@@ -64,6 +64,18 @@ class Meter:
         self.run.sink.put(TokenEvent(node_id=self.node.id, delta=text))
 
 
+class ManagerMeter(Meter):
+    """The manager's calls (hierarchical team), counted at the step whose task it manages."""
+
+    def __init__(self, run: Run, node: IRNode, endpoint: ModelEndpoint) -> None:
+        super().__init__(run, node)
+        self.endpoint = endpoint
+
+    def count(self, prompt: int, completion: int) -> None:
+        cost = self.endpoint.cost(prompt, completion)
+        self.run.count_tokens(self.node.id, self.usage, prompt, completion, cost)
+
+
 def _causes(exc: BaseException) -> list[BaseException]:
     """``exc`` and its causes (CrewAI sometimes raises ``e from e``: cycles are cut)."""
     seen: list[BaseException] = []

@@ -184,7 +184,7 @@ class LangGraphBackend:
     """Runs every v1 feature on LangGraph."""
 
     name = "langgraph"
-    capabilities = frozenset(FEATURES)
+    capabilities = frozenset(FEATURES) - {"team.manager"}  # a manager is a CrewAI notion
 
     def compile(self, graph: IRGraph, services: BackendServices) -> LangGraphExecutable:
         """Build the LangGraph graph for ``graph`` (the capability check has passed)."""
