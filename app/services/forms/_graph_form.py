@@ -11,8 +11,18 @@ from ._problems import _problem_index
 from ._schema import _builtin_options, _properties, _ref_options, _section_model, _unwrap
 from ._types import FormRow, GraphForm, Option
 
-# Graph-level fields the settings form leaves to other editors (or to nobody).
-_GRAPH_SKIPPED = ("schema_version", "models", "tools", "memories", "nodes", "edges", "layout")
+# Graph-level fields the settings form leaves to other editors (or to nobody). ``manager``
+# is an on/off choice with settings, which the generic nested-object rows cannot switch off.
+_GRAPH_SKIPPED = (
+    "schema_version",
+    "models",
+    "tools",
+    "memories",
+    "nodes",
+    "edges",
+    "layout",
+    "manager",
+)
 
 
 def _section_rows(
