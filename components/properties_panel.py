@@ -3,7 +3,8 @@
 The fields come from a service that reads the spec's JSON Schema (see
 ``app/services/forms/``): each has ``scope``, ``key``, ``label``, ``widget``,
 ``value``, ``checked``, ``selected``, ``options``, ``help``, ``problem``,
-``required``, ``placeholder``, ``minimum``, ``maximum`` and ``step``. Nothing here
+``required``, ``placeholder``, ``minimum``, ``maximum``, ``step`` and ``nested`` (a
+field of the on/off group switched on above it, drawn indented under it). Nothing here
 knows a node kind: ``rx.match`` picks the widget. Text-like inputs are
 uncontrolled and send their value on blur; ``version`` is part of their React key,
 so bumping it shows values that changed elsewhere (undo, restore, import).
@@ -180,6 +181,8 @@ def form_field(
             ),
         ),
         width="100%",
+        padding_left=rx.cond(field.nested, "12px", "0"),
+        border_left=rx.cond(field.nested, "2px solid var(--accent-a5)", "none"),
         data_testid=f"field-{field.key}",
         data_widget=field.widget,
     )

@@ -236,6 +236,7 @@ def test_graph_settings_form_and_sections() -> None:
         "limits.max_steps",
         "limits.timeout_seconds",
         "limits.max_tokens",
+        "manager",  # a switch: its fields show only while it is on
     ]
     assert fields["name"].widget == "text" and fields["description"].widget == "textarea"
     assert fields["default_model"].widget == "select" and fields["default_model"].value == "demo"

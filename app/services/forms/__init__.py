@@ -9,9 +9,10 @@ back into the value the spec stores. Widgets come from the schema:
 - ``text`` / ``textarea``: strings (``textarea`` for prose such as instructions, prompt,
   description with ``maxLength >= 1000``, and for other free text of 2000 or more)
 - ``number``: integers and numbers, with their bounds
-- ``switch``: booleans
-- ``select``: enums, and references (``model``, ``default_model``, ``tool``, a
-  single ``memory``, a built-in tool's registry ``name``)
+- ``switch``: booleans, and optional groups of graph settings (``manager``): on
+  stores ``{}`` and shows the group's fields (``manager.model``…), off removes it
+- ``select``: enums, and references (``model``, ``default_model``, ``manager.model``,
+  ``tool``, a single ``memory``, a built-in tool's registry ``name``)
 - ``multiselect``: lists of references (an agent's ``tools`` and ``memory``)
 - ``lines``: other lists of strings (one per line, e.g. ``allowed_hosts``)
 - ``json``: any other object or list (``arguments``, ``filters``, input ``fields``)

@@ -19,6 +19,7 @@ from ._schema import (
     SECTION_MODELS,
     _ids,
     _node,
+    _optional_groups,
     _properties,
     _union_variants,
     _unwrap,
@@ -180,8 +181,21 @@ def current_value(spec: dict[str, Any], scope: str, key: str) -> Any:
 
 
 def edit_field(spec: dict[str, Any], scope: str, key: str, raw: Any) -> dict[str, Any]:
-    """A new spec with what a widget sent stored in the field; ``CoerceError`` for bad JSON."""
+    """A new spec with what a widget sent stored in the field; ``CoerceError`` for bad JSON.
+
+    The switch of an optional group of graph settings (``manager``) stores ``{}`` when
+    turned on (keeping the settings it has) and removes the group when turned off; a
+    field of a group that is off raises ``KeyError`` (a form row that no longer exists).
+    """
     widget, prop, nullable = field_schema(spec, scope, key)
+    group, _, rest = key.partition(".")
+    if scope == "graph" and group in _optional_groups():
+        current = spec.get(group)
+        if not rest:
+            on = current if isinstance(current, dict) else {}
+            return set_field(spec, scope, group, on if raw else None)
+        if not isinstance(current, dict):
+            raise KeyError(key)
     return set_field(spec, scope, key, coerce(widget, prop, nullable, raw))
 
 

@@ -19,12 +19,14 @@ _LABELS = {
     "url": "URL",
     "id": "Id",
     "top_k": "Top K",
+    "manager.model": "Manager model",
+    "manager.instructions": "Manager instructions",
 }
 
 
 def _label(key: str) -> str:
     last = key.rsplit(".", 1)[-1]
-    return _LABELS.get(last) or last.replace("_", " ").capitalize()
+    return _LABELS.get(key) or _LABELS.get(last) or last.replace("_", " ").capitalize()
 
 
 def _text(value: Any, widget: str) -> str:

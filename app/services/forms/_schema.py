@@ -105,6 +105,19 @@ def _union_variants(prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, di
     return disc.get("propertyName", "kind"), {t: _resolve({"$ref": mapping[t]}, defs) for t in tags}
 
 
+@functools.cache
+def _optional_groups() -> tuple[str, ...]:
+    """Graph settings that are on or off as a whole (``manager``): nullable objects whose
+    fields all have defaults. Their switch stores ``{}`` when on and removes the key when off."""
+    props, _, defs = _properties(GraphSpec)
+    groups = []
+    for key, prop in props.items():
+        inner, nullable = _unwrap(prop, defs)
+        if nullable and inner.get("type") == "object" and not inner.get("required"):
+            groups.append(key)
+    return tuple(groups)
+
+
 def _section_model(section: str, item: dict[str, Any]) -> type:
     model = SECTION_MODELS[section]
     if isinstance(model, dict):
@@ -139,6 +152,7 @@ def _ref_options(spec: dict[str, Any]) -> dict[str, list[Option]]:
     return {
         "model": models,
         "default_model": models,
+        "manager.model": models,
         "tools": tools,
         "tool": tools,
         "memory": memories,
@@ -192,6 +206,8 @@ def field_schema(spec: dict[str, Any], scope: str, key: str) -> tuple[str, dict[
         prop = props[head]
         if rest:
             prop = _unwrap(prop, defs)[0]["properties"][rest]
+        elif head in _optional_groups():
+            return "switch", _unwrap(prop, defs)[0], True
     elif parts[0] == "node" and len(parts) == 4:  # a route
         props, _, defs = _properties(RouteSpec)
         cond_prop, _ = _unwrap(props["condition"], defs)

@@ -49,6 +49,7 @@ class FormField:
     minimum: str = ""
     maximum: str = ""
     step: str = "1"
+    nested: bool = False  # a field of the on/off group switched on just above it (``manager``)
 
 
 @dataclasses.dataclass(frozen=True)
