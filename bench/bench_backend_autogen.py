@@ -22,52 +22,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
-import statistics
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
 from _endpoint import ZeroLatencyEndpoint
+from _paired import TASK, OurRuns, agents_spec, medians, paired, ratio, row
 from autogen_agentchat.agents import AssistantAgent
 from autogen_agentchat.teams import RoundRobinGroupChat
-from autogen_core.models import ModelInfo
 from autogen_ext.models.openai import OpenAIChatCompletionClient
 
-from agent_runtime.backends import get_backend
-from agent_runtime.compiler import lower
-from agent_runtime.execution import BackendServices, RunControl, RunRequest
-from agent_runtime.memory import InMemoryMemory
-from agent_runtime.runtime import Runtime
-from agent_runtime.settings import Settings
-from agent_runtime.spec import new_graph_spec, parse_spec
-from agent_runtime.store import open_store
+# The model info our backend gives AutoGen's client (an OpenAI-compatible endpoint).
+from agent_runtime.backends.autogen_backend._client import MODEL_INFO
 
 NAMES = ["researcher", "writer", "editor"]
-TASK = "What is the answer?"
-INFO = ModelInfo(
-    vision=False,
-    function_calling=True,
-    json_output=False,
-    family="unknown",
-    structured_output=False,
-    multiple_system_messages=False,
-)
-
-
-def spec() -> dict:
-    s = new_graph_spec("bench")
-    agents = [
-        {"id": n, "kind": "agent", "name": n.title(), "instructions": "Answer."} for n in NAMES
-    ]
-    s["nodes"] = [s["nodes"][0], *agents, s["nodes"][1]]
-    chain = ["input", *NAMES, "output"]
-    s["edges"] = [
-        {"id": f"e{i}", "source": a, "target": b}
-        for i, (a, b) in enumerate(itertools.pairwise(chain))
-    ]
-    return s
 
 
 def raw_agents(client: OpenAIChatCompletionClient) -> list[AssistantAgent]:
@@ -76,34 +42,12 @@ def raw_agents(client: OpenAIChatCompletionClient) -> list[AssistantAgent]:
     ]
 
 
-async def paired(fns: dict, runs: int) -> dict[str, list[float]]:
-    """Per-run ms of each function, run interleaved (one of each per round) to cancel drift."""
-    for _ in range(20):
-        for fn in fns.values():
-            await fn()
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(runs):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            await fn()
-            samples[name].append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def ratio(samples: dict[str, list[float]], name: str, baseline: str) -> float:
-    """Median of the per-round ratios ``name / baseline``."""
-    pairs = zip(samples[name], samples[baseline], strict=True)
-    return statistics.median(o / r for o, r in pairs)
-
-
 async def measure(url: str, runs: int) -> dict[str, Any]:
-    data_dir = Path(tempfile.mkdtemp())
-    settings = Settings(data_dir=data_dir, default_base_url=url)
     client = OpenAIChatCompletionClient(
         model="orchestrall-demo",
         base_url=url,
         api_key="demo",
-        model_info=INFO,
+        model_info=MODEL_INFO,
         max_retries=0,
         include_name_in_message=False,
     )
@@ -116,42 +60,21 @@ async def measure(url: str, runs: int) -> dict[str, Any]:
     async def run_raw_new():
         await RoundRobinGroupChat(raw_agents(client), max_turns=3).run(task=TASK)
 
-    graph_spec = spec()
-    graph = lower(parse_spec(graph_spec), settings=settings, secrets={})
-    executable = get_backend("autogen").compile(graph, BackendServices(memory=InMemoryMemory()))
-
-    async def run_backend():
-        request = RunRequest(
-            run_id="r", thread_id="t", input={"message": TASK}, stream_tokens=False
-        )
-        async for _ in executable.stream(request, RunControl(limits=graph.limits)):
-            pass
-
-    store = open_store(settings=settings)
-    runtime = Runtime(settings=settings, store=store)
-    graph_id = store.create_graph("bench", spec=graph_spec).id
-
-    async def run_runtime():
-        run = runtime.start(graph_id, {"message": TASK}, backend="autogen")
-        async for _ in runtime.execute(run.id, stream_tokens=False):
-            pass
-
+    ours = OurRuns("autogen", agents_spec(NAMES), url)
     fns = {
         "raw_reset": run_raw_reset,
         "raw_new": run_raw_new,
-        "backend": run_backend,
-        "runtime": run_runtime,
+        "backend": ours.backend_run,
+        "runtime": ours.runtime_run,
     }
     samples = await paired(fns, runs)
-    results: dict[str, Any] = {name: statistics.median(v) for name, v in samples.items()}
+    results = medians(samples)
     # The faster way of writing it by hand is the baseline.
     baseline = min(("raw_reset", "raw_new"), key=results.__getitem__)
     results["baseline"] = baseline
     results["backend_ratio"] = ratio(samples, "backend", baseline)
     results["runtime_ratio"] = ratio(samples, "runtime", baseline)
-    await runtime.aclose()
-    store.close()
-    await executable.aclose()
+    await ours.aclose()
     await client.close()
     return results
 
@@ -161,16 +84,10 @@ async def main(runs: int) -> None:
         r = await measure(url, runs)
     baseline = {"raw_reset": "raw, reset", "raw_new": "raw, new team"}[r["baseline"]]
     print(f"3 agents, sequential, {runs} paired runs (one loop, reused clients, zero latency):")
-    print(f"  raw AutoGen, one team reset per run   {r['raw_reset']:7.2f} ms")
-    print(f"  raw AutoGen, new team per run         {r['raw_new']:7.2f} ms")
-    print(
-        f"  our autogen backend                   {r['backend']:7.2f} ms   paired ratio "
-        f"{r['backend_ratio']:5.2f}x (vs {baseline})"
-    )
-    print(
-        f"  full runtime (store)                  {r['runtime']:7.2f} ms   paired ratio "
-        f"{r['runtime_ratio']:5.2f}x (vs {baseline})"
-    )
+    print(row("raw AutoGen, one team reset per run", r["raw_reset"], width=37))
+    print(row("raw AutoGen, new team per run", r["raw_new"], width=37))
+    print(row("our autogen backend", r["backend"], r["backend_ratio"], width=37, vs=baseline))
+    print(row("full runtime (store)", r["runtime"], r["runtime_ratio"], width=37, vs=baseline))
 
 
 if __name__ == "__main__":

@@ -20,39 +20,13 @@ import asyncio
 import itertools
 import operator
 import statistics
-import tempfile
-import time
-from pathlib import Path
 from typing import Annotated, TypedDict
 
 from _endpoint import ZeroLatencyEndpoint
+from _paired import TASK, OurRuns, agents_spec, medians, paired, ratio, row
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from langgraph.graph import END, START, StateGraph
-
-from agent_runtime.backends import get_backend
-from agent_runtime.compiler import lower
-from agent_runtime.execution import BackendServices, RunControl, RunRequest
-from agent_runtime.memory import InMemoryMemory
-from agent_runtime.runtime import Runtime
-from agent_runtime.settings import Settings
-from agent_runtime.spec import new_graph_spec, parse_spec
-from agent_runtime.store import open_store
-
-
-def spec(names: list[str], parallel: bool) -> dict:
-    s = new_graph_spec("bench")
-    agents = [
-        {"id": n, "kind": "agent", "name": n.title(), "instructions": "Answer."} for n in names
-    ]
-    s["nodes"] = [s["nodes"][0], *agents, s["nodes"][1]]
-    if parallel:
-        edges = [("input", n) for n in names] + [(n, "output") for n in names]
-    else:
-        chain = ["input", *names, "output"]
-        edges = list(itertools.pairwise(chain))
-    s["edges"] = [{"id": f"e{i}", "source": a, "target": b} for i, (a, b) in enumerate(edges)]
-    return s
 
 
 class RawState(TypedDict):
@@ -96,59 +70,23 @@ def raw_graph(llm: ChatOpenAI, names: list[str], parallel: bool):
     return builder.compile()
 
 
-async def paired(fns: dict, runs: int) -> dict[str, float]:
-    """Median ms of each function, run interleaved (one of each per round) to cancel drift."""
-    for _ in range(10):
-        for fn in fns.values():
-            await fn()
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(runs):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            await fn()
-            samples[name].append((time.perf_counter() - start) * 1000)
-    result = {name: statistics.median(v) for name, v in samples.items()}
-    ratios = [o / r for o, r in zip(samples["backend"], samples["raw"], strict=True)]
-    result["paired_ratio"] = statistics.median(ratios)
-    return result
-
-
 async def measure(url: str, runs: int, names: list[str], parallel: bool) -> dict[str, float]:
-    data_dir = Path(tempfile.mkdtemp())
-    settings = Settings(data_dir=data_dir, default_base_url=url)
     llm = ChatOpenAI(model="orchestrall-demo", base_url=url, api_key="demo", max_retries=0)
     raw = raw_graph(llm, names, parallel)
-    graph_spec = spec(names, parallel)
-    graph = lower(parse_spec(graph_spec), settings=settings, secrets={})
-    executable = get_backend("langgraph").compile(graph, BackendServices(memory=InMemoryMemory()))
+    ours = OurRuns("langgraph", agents_spec(names, parallel), url)
 
     async def run_raw():
-        await raw.ainvoke({"last": "What is the answer?", "outputs": []})
+        await raw.ainvoke({"last": TASK, "outputs": []})
 
-    async def run_backend():
-        request = RunRequest(
-            run_id="r",
-            thread_id="t",
-            input={"message": "What is the answer?"},
-            stream_tokens=False,
-        )
-        async for _ in executable.stream(request, RunControl(limits=graph.limits)):
-            pass
-
-    store = open_store(settings=settings)
-    runtime = Runtime(settings=settings, store=store)
-    graph_id = store.create_graph("bench", spec=graph_spec).id
-
-    async def run_runtime():
-        run = runtime.start(graph_id, {"message": "What is the answer?"})
-        async for _ in runtime.execute(run.id, stream_tokens=False):
-            pass
-
-    results = await paired({"raw": run_raw, "backend": run_backend}, runs)
-    full = await paired({"raw": run_raw, "backend": run_runtime}, max(20, runs // 4))
-    results["runtime"], results["runtime_ratio"] = full["backend"], full["paired_ratio"]
-    await runtime.aclose()
-    store.close()
+    samples = await paired({"raw": run_raw, "backend": ours.backend_run}, runs, warm_up=10)
+    results = medians(samples)
+    results["paired_ratio"] = ratio(samples, "backend", "raw")
+    full = await paired(
+        {"raw": run_raw, "runtime": ours.runtime_run}, max(20, runs // 4), warm_up=10
+    )
+    results["runtime"] = statistics.median(full["runtime"])
+    results["runtime_ratio"] = ratio(full, "runtime", "raw")
+    await ours.aclose()
     return results
 
 
@@ -160,15 +98,9 @@ async def main(runs: int) -> None:
         ):
             r = await measure(url, runs, names, parallel)
             print(f"{label}:")
-            print(f"  raw LangGraph        {r['raw']:7.2f} ms")
-            print(
-                f"  our backend          {r['backend']:7.2f} ms   paired ratio "
-                f"{r['paired_ratio']:5.2f}x"
-            )
-            print(
-                f"  full runtime (store) {r['runtime']:7.2f} ms   paired ratio "
-                f"{r['runtime_ratio']:5.2f}x"
-            )
+            print(row("raw LangGraph", r["raw"], width=20))
+            print(row("our backend", r["backend"], r["paired_ratio"], width=20))
+            print(row("full runtime (store)", r["runtime"], r["runtime_ratio"], width=20))
 
 
 if __name__ == "__main__":

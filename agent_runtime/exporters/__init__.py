@@ -11,19 +11,12 @@ executed or imported; tools are matched by name to Orchestrall's built-ins.
 See ``docs/export.md``.
 """
 
-from agent_runtime.exporters._api import (
-    EXPORT_TARGETS,
-    IMPORT_FORMATS,
-    MAX_IMPORT_BYTES,
-    ExportBundle,
-    ExportOptions,
-    ImportResult,
-    detect_format,
-    export_graph,
-    import_autogen,
-    import_crewai,
-    import_files,
-)
+from agent_runtime.exporters._api import EXPORT_TARGETS, export_graph
+from agent_runtime.exporters._bundle import ExportBundle, ExportOptions
+from agent_runtime.exporters._import_autogen import import_autogen
+from agent_runtime.exporters._import_common import MAX_IMPORT_BYTES, ImportResult
+from agent_runtime.exporters._import_crewai import import_crewai
+from agent_runtime.exporters._import_files import IMPORT_FORMATS, detect_format, import_files
 
 __all__ = [
     "EXPORT_TARGETS",

@@ -1,4 +1,4 @@
-"""The public entry points: ``export_graph`` by target name, ``import_files`` by content."""
+"""The export entry point: ``export_graph`` by target name (imports: ``_import_files``)."""
 
 from __future__ import annotations
 
@@ -9,27 +9,11 @@ from agent_runtime.errors import ExportError
 from agent_runtime.exporters._autogen import export_autogen
 from agent_runtime.exporters._bundle import ExportBundle, ExportOptions
 from agent_runtime.exporters._crewai import export_crewai
-from agent_runtime.exporters._import_autogen import import_autogen
-from agent_runtime.exporters._import_common import MAX_IMPORT_BYTES, ImportResult
-from agent_runtime.exporters._import_crewai import import_crewai
-from agent_runtime.exporters._import_files import IMPORT_FORMATS, detect_format, import_files
 from agent_runtime.exporters._json import export_json
 from agent_runtime.exporters._langgraph import export_langgraph
 from agent_runtime.spec import GraphSpec, migrate, parse_spec
 
-__all__ = [
-    "EXPORT_TARGETS",
-    "IMPORT_FORMATS",
-    "MAX_IMPORT_BYTES",
-    "ExportBundle",
-    "ExportOptions",
-    "ImportResult",
-    "detect_format",
-    "export_graph",
-    "import_autogen",
-    "import_crewai",
-    "import_files",
-]
+__all__ = ["EXPORT_TARGETS", "export_graph"]
 
 EXPORT_TARGETS: tuple[str, ...] = ("json", "langgraph", "crewai", "autogen")
 """Export formats by name, in the order menus show them."""

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from agent_runtime.errors import ImportFormatError, NotFoundError, OrchestrallError
-from agent_runtime.exporters._api import ExportOptions, export_graph
+from agent_runtime.exporters._api import export_graph
+from agent_runtime.exporters._bundle import ExportOptions
 from agent_runtime.exporters._import_common import MAX_IMPORT_BYTES
 from agent_runtime.exporters._import_files import import_files
 from agent_runtime.settings import Settings

@@ -32,6 +32,14 @@ def test_runtime_imports_no_framework():
     assert not modules & FRAMEWORKS, modules & FRAMEWORKS
 
 
+def test_what_the_backends_share_imports_no_framework():
+    modules = loaded_after(
+        "import agent_runtime.backends._errors, agent_runtime.backends._events, "
+        "agent_runtime.backends._steps, agent_runtime.backends._usage"
+    )
+    assert not modules & FRAMEWORKS, modules & FRAMEWORKS
+
+
 def test_the_ui_services_import_no_framework():
     """The import contract allows the UI to reach the runtime; frameworks still load lazily."""
     modules = loaded_after("import app.services.runs, app.services.builder, app.services.settings")

@@ -12,7 +12,6 @@ the text the node received as the user's task. The tool loop is AutoGen's own
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from autogen_agentchat.agents import AssistantAgent
@@ -26,12 +25,12 @@ from autogen_agentchat.messages import (
 from autogen_core.model_context import UnboundedChatCompletionContext
 from autogen_core.models import AssistantMessage, ChatCompletionClient, LLMMessage, UserMessage
 
+from agent_runtime.backends._steps import Outcome, agent_context, earlier_turns
 from agent_runtime.compiler import (
     IRNode,
     agent_system_prompt,
     choose_llm_route,
     router_system_prompt,
-    trim_history,
 )
 from agent_runtime.events import TokenEvent, ToolCalledEvent, ToolResultEvent
 from agent_runtime.models import ModelEndpoint
@@ -63,23 +62,13 @@ class Shared:
         self._clients.clear()
 
 
-@dataclass
-class Outcome:
-    """What a node did: its output (``node_finished``), the text it passes on, its route."""
-
-    output: str
-    flow: str
-    route: str | None = None
-
-
 def _history(scope: RunScope) -> list[LLMMessage]:
     """The thread's earlier turns under the shared policy (the current input excluded)."""
-    earlier = [(role, text) for role, text in scope.state.history[:-1]]
     return [
         UserMessage(content=text, source="user")
         if role == "user"
         else AssistantMessage(content=text, source="assistant")
-        for role, text in trim_history(earlier)
+        for role, text in earlier_turns(scope.state.history)
     ]
 
 
@@ -119,12 +108,8 @@ async def run_agent(
 ) -> Outcome:
     """One execution of an agent node: an ``AssistantAgent`` with AutoGen's tool loop."""
     assert node.model is not None
-    context = list(scope.state.values.get("retrieved") or [])
-    for memory in node.memories:
-        hits = await scope.services.memory.retrieve(
-            memory, received, scope=scope.request.memory_scope, top_k=4
-        )
-        context.extend(h.text for h in hits)
+    memory, where = scope.services.memory, scope.request.memory_scope
+    context = await agent_context(node, scope.state.values, memory, where, received)
     tools = shared.tools(node)
     agent = AssistantAgent(
         name,

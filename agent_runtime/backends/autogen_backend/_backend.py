@@ -28,21 +28,16 @@ from autogen_agentchat.messages import TextMessage
 from autogen_core import CancellationToken
 
 from agent_runtime.backends._errors import translate_error
+from agent_runtime.backends._events import node_started
+from agent_runtime.backends._steps import input_text
 from agent_runtime.compiler import IRGraph
 from agent_runtime.errors import RunStateError, UnsupportedFeatureError
-from agent_runtime.events import (
-    InterruptEvent,
-    NodeFinishedEvent,
-    NodeStartedEvent,
-    RunFinishedEvent,
-    clip_input,
-)
+from agent_runtime.events import InterruptEvent, NodeFinishedEvent, RunFinishedEvent
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
 from ._agents import Shared
 from ._plan import TeamPlan
 from ._state import DONE, RunScope, RunState
-from ._work import input_text
 
 NAME = "autogen"
 
@@ -182,10 +177,7 @@ class AutoGenExecutable:
         node = self.graph.node(self.graph.entry)
         step = scope.control.begin_step(node.id)
         scope.state.passed_on(node.id, step, text)
-        started = NodeStartedEvent(
-            node_id=node.id, kind=node.kind, label=node.label, step=step, input=clip_input(text)
-        )
-        return [started, NodeFinishedEvent(node_id=node.id, output=text)]
+        return [node_started(node, step, text), NodeFinishedEvent(node_id=node.id, output=text)]
 
     async def _pump(
         self, team: Any, task: TextMessage | None, scope: RunScope, token: CancellationToken

@@ -36,6 +36,7 @@ from autogen_core.models import (
 from autogen_core.tools import Tool, ToolSchema
 from pydantic import BaseModel
 
+from agent_runtime.backends._usage import Usage
 from agent_runtime.execution import RunControl
 from agent_runtime.models import ModelEndpoint
 
@@ -81,20 +82,6 @@ def endpoint_client(endpoint: ModelEndpoint) -> ChatCompletionClient:
 
 class BadCompletion(ValueError):
     """The endpoint answered with something that is not a chat completion."""
-
-
-@dataclass
-class Usage:
-    """Tokens and cost one node used."""
-
-    prompt: int = 0
-    completion: int = 0
-    cost: float | None = 0.0
-
-    def add(self, prompt: int, completion: int, cost: float | None) -> None:
-        self.prompt += prompt
-        self.completion += completion
-        self.cost = None if cost is None or self.cost is None else self.cost + cost
 
 
 @dataclass

@@ -27,8 +27,9 @@ from autogen_agentchat.messages import BaseChatMessage, TextMessage
 from autogen_core import CancellationToken
 
 from agent_runtime.backends._errors import translate_error
+from agent_runtime.backends._events import node_finished, node_started
 from agent_runtime.compiler import IRNode
-from agent_runtime.events import NodeFinishedEvent, NodeStartedEvent, clip_input
+from agent_runtime.events import NodeFinishedEvent
 
 from ._agents import Shared
 from ._client import Meter
@@ -86,31 +87,13 @@ class NodeAgent(BaseChatAgent):
                 step = control.begin_step(node.id)
             received = state.received(node)
             if not resuming:
-                scope.emit(
-                    NodeStartedEvent(
-                        node_id=node.id,
-                        kind=node.kind,
-                        label=node.label,
-                        step=step,
-                        input=clip_input(received),
-                    )
-                )
+                scope.emit(node_started(node, step, received))
             started = time.perf_counter()
             meter = Meter(node.id, node.model, control)
             outcome = await self._work(self.name, node, scope, self.shared, received, meter)
             if outcome is None:  # waits for a person: speak again on resume
                 return self._answer(received, {WAITING: "1"})
-            usage = meter.usage
-            scope.emit(
-                NodeFinishedEvent(
-                    node_id=node.id,
-                    output=outcome.output,
-                    latency_ms=round((time.perf_counter() - started) * 1000, 2),
-                    prompt_tokens=usage.prompt,
-                    completion_tokens=usage.completion,
-                    cost=usage.cost,
-                )
-            )
+            scope.emit(node_finished(node.id, outcome.output, started, meter.usage))
             if outcome.route is not None:
                 state.routes[node.id] = outcome.route
             state.passed_on(node.id, step, outcome.flow)
@@ -133,15 +116,7 @@ class NodeAgent(BaseChatAgent):
         Same events, step count and state as when the output node runs on its own.
         """
         step = scope.control.begin_step(output.id)
-        scope.emit(
-            NodeStartedEvent(
-                node_id=output.id,
-                kind=output.kind,
-                label=output.label,
-                step=step,
-                input=clip_input(text),
-            )
-        )
+        scope.emit(node_started(output, step, text))
         scope.emit(NodeFinishedEvent(node_id=output.id, output=text))
         scope.state.output = text
         scope.state.history.append(["assistant", text])

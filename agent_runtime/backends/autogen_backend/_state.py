@@ -24,6 +24,7 @@ from typing import Any
 
 from autogen_core import CancellationToken
 
+from agent_runtime.backends._steps import received_by_join
 from agent_runtime.compiler import IRNode
 from agent_runtime.errors import OrchestrallError
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
@@ -43,17 +44,12 @@ class RunState:
 
     def received(self, node: IRNode) -> str:
         """The text ``node`` receives now (see the module docstring)."""
+        joined = received_by_join(node, self.outputs)
+        if joined is not None:
+            return joined
         preds = node.predecessors
-        if len(preds) == 1:
-            passed = self.outputs.get(preds[0])
-            return passed[1] if passed is not None else self.last
-        if preds:
-            mine = self.outputs.get(node.id, (0, ""))[0]
-            fresh = [
-                self.outputs[p][1] for p in preds if p in self.outputs and self.outputs[p][0] > mine
-            ]
-            if fresh:
-                return "\n\n".join(fresh)
+        if len(preds) == 1 and preds[0] in self.outputs:
+            return self.outputs[preds[0]][1]
         return self.last
 
     def passed_on(self, node_id: str, step: int, text: str) -> None:

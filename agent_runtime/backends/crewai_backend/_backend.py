@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from agent_runtime.backends._errors import translate_error
+from agent_runtime.backends._events import interrupt_fields
 from agent_runtime.compiler import FEATURES, MAX_TURNS, IRGraph
 from agent_runtime.errors import CompileError, OrchestrallError, RunStateError
 from agent_runtime.events import InterruptEvent, RunFinishedEvent
@@ -194,14 +195,8 @@ class CrewAIExecutable:
             run.sink.put(RunFinishedEvent(output=output))
             return
         node = self.graph.node(state.waiting["node"])
-        run.sink.put(
-            InterruptEvent(
-                node_id=node.id,
-                mode=node.spec.mode,
-                prompt=node.spec.prompt,
-                proposal=str(state.waiting.get("proposal", "")),
-            )
-        )
+        proposal = str(state.waiting.get("proposal", ""))
+        run.sink.put(InterruptEvent(**interrupt_fields(node, proposal)))
 
 
 class CrewAIBackend:

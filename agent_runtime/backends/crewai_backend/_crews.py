@@ -25,7 +25,8 @@ from crewai import Agent, Crew, Process, Task
 from crewai.utilities.i18n import I18N_DEFAULT
 
 from agent_runtime.backends._errors import translate_error
-from agent_runtime.compiler import IRGraph, IRNode, trim_history
+from agent_runtime.backends._steps import agent_context, earlier_turns
+from agent_runtime.compiler import IRGraph, IRNode
 from agent_runtime.spec import AgentNode
 
 from ._llm import ManagerMeter, Meter, MeteredLLM, build_llm
@@ -250,15 +251,11 @@ class ChainRun:
         self.kit.meters[node.id].usage = self.call.usage
         if self.kit.manager_meter is not None:  # the manager's calls count at this step
             self.kit.manager_meter.node, self.kit.manager_meter.usage = node, self.call.usage
-        context = list(run.state.values.get("retrieved") or [])
-        for memory in node.memories:
-            hits = await run.services.memory.retrieve(
-                memory, received, scope=run.request.memory_scope, top_k=4
-            )
-            context.extend(hit.text for hit in hits)
+        memory, scope = run.services.memory, run.request.memory_scope
+        context = await agent_context(node, run.state.values, memory, scope, received)
         self.kit.agents[node.id].backstory = backstory(node.spec, context)
-        history = [(role, text) for role, text in run.state.history[:-1]]
-        self.kit.tasks[node.id].description = task_description(received, trim_history(history))
+        turns = earlier_turns(run.state.history)
+        self.kit.tasks[node.id].description = task_description(received, turns)
 
     async def task_done(self, output: str) -> None:
         assert self.call is not None

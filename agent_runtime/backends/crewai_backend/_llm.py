@@ -25,12 +25,13 @@ from crewai.llms.providers.openai.completion import OpenAICompletion
 from pydantic import PrivateAttr
 
 from agent_runtime.backends._errors import translate_error
+from agent_runtime.backends._usage import Usage
 from agent_runtime.compiler import IRNode
 from agent_runtime.errors import OrchestrallError
 from agent_runtime.events import TokenEvent
 from agent_runtime.models import ModelEndpoint
 
-from ._run import Run, Usage
+from ._run import Run
 
 __all__ = ["Meter", "MeteredLLM", "build_llm", "model_failure"]
 

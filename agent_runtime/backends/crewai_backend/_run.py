@@ -23,29 +23,17 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from agent_runtime.backends._events import node_finished, node_started
+from agent_runtime.backends._steps import received_by_join
+from agent_runtime.backends._usage import Usage
 from agent_runtime.compiler import IRGraph, IRNode
 from agent_runtime.errors import RunCancelledError
-from agent_runtime.events import NodeFinishedEvent, NodeStartedEvent, clip_input
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
-__all__ = ["DONE", "NodeCall", "Run", "RunState", "Sink", "Usage"]
+__all__ = ["DONE", "NodeCall", "Run", "RunState", "Sink"]
 
 DONE = object()
 """Put in a run's sink after its last event."""
-
-
-@dataclass
-class Usage:
-    """Tokens and cost one node used."""
-
-    prompt: int = 0
-    completion: int = 0
-    cost: float | None = 0.0
-
-    def add(self, prompt: int, completion: int, cost: float | None) -> None:
-        self.prompt += prompt
-        self.completion += completion
-        self.cost = None if cost is None or self.cost is None else self.cost + cost
 
 
 @dataclass
@@ -174,14 +162,10 @@ class Run:
         edge order: a revise loop sees the feedback, not the first draft again.
         """
         outputs = self.state.outputs
-        if len(node.predecessors) >= 2:
-            mine = outputs.get(node.id, [0, ""])[0]
-            fresh = [
-                outputs[p][1] for p in node.predecessors if p in outputs and outputs[p][0] > mine
-            ]
-            if fresh:
-                return "\n\n".join(fresh)
-        elif node.predecessors and node.predecessors[0] in outputs:
+        joined = received_by_join(node, outputs)
+        if joined is not None:
+            return joined
+        if len(node.predecessors) == 1 and node.predecessors[0] in outputs:
             return str(outputs[node.predecessors[0]][1])
         return str(self.state.last[1])
 
@@ -196,31 +180,14 @@ class Run:
         with self.lock:
             self.check_open(node.id)
             step = self.control.begin_step(node.id)
-        self.sink.put(
-            NodeStartedEvent(
-                node_id=node.id,
-                kind=node.kind,
-                label=node.label,
-                step=step,
-                input=clip_input(received),
-            )
-        )
+        self.sink.put(node_started(node, step, received))
         return NodeCall(node, step)
 
     def finish(self, call: NodeCall, output: str, passed_on: str | None = None) -> None:
         """Report the node's output and record what it passes on."""
         node = call.node
         flow = output if passed_on is None else passed_on
-        self.sink.put(
-            NodeFinishedEvent(
-                node_id=node.id,
-                output=output,
-                latency_ms=round((time.perf_counter() - call.started) * 1000, 2),
-                prompt_tokens=call.usage.prompt,
-                completion_tokens=call.usage.completion,
-                cost=call.usage.cost,
-            )
-        )
+        self.sink.put(node_finished(node.id, output, call.started, call.usage))
         self.state.outputs[node.id] = [call.step, flow]
         self.state.last = [call.step, flow]
         self.last_finished = output

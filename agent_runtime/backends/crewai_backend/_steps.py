@@ -1,8 +1,8 @@
 """The work of each unit of a run: agent chains (as crews) and the steps between them.
 
-Steps do what they do on the LangGraph backend (``langgraph_backend/_nodes.py``),
-with the same shared semantics (``agent_runtime.compiler``): templates, router
-conditions, LLM routing, memory, human decisions. Each counts its step, reports
+Steps do what they do on every backend: the tool, memory and rules-router steps
+and human decisions are the shared ones (``backends/_steps.py``), templates and
+conditions the compiler's (``agent_runtime.compiler``). Each counts its step, reports
 ``node_started`` and ``node_finished``, and fails with an Orchestrall error
 naming the node. An LLM router calls its CrewAI LLM directly, as a Flow's
 ``@router`` would: one model call with the router prompt.
@@ -18,35 +18,25 @@ import asyncio
 from typing import Any
 
 from agent_runtime.backends._errors import translate_error
-from agent_runtime.compiler import (
-    IRNode,
-    as_text,
-    choose_llm_route,
-    matches,
-    render,
-    render_value,
-    router_system_prompt,
+from agent_runtime.backends._steps import (
+    human_outcome,
+    input_text,
+    memory_step,
+    person_said,
+    rule_route,
+    tool_step,
 )
-from agent_runtime.compiler._values import lookup
+from agent_runtime.compiler import IRNode, as_text, choose_llm_route, router_system_prompt
 from agent_runtime.errors import RunStateError
-from agent_runtime.events import ToolCalledEvent, ToolResultEvent
 
 from ._crews import Kit, run_chain
 from ._plan import Unit
 from ._run import NodeCall, Run
 
-__all__ = ["NEXT", "Work", "input_text"]
+__all__ = ["NEXT", "Work"]
 
 NEXT = "__next__"
 """The way out of a human input step (its only one), as a route name."""
-
-
-def input_text(node: IRNode, inputs: dict[str, Any]) -> str:
-    """The text the input node passes on: the message, or one ``name: value`` line per field."""
-    names = [f.name for f in node.spec.fields]
-    if names == ["message"]:
-        return as_text(inputs.get("message"))
-    return "\n".join(f"{n}: {as_text(inputs.get(n))}" for n in names if n in inputs)
 
 
 class Work:
@@ -99,22 +89,14 @@ class Work:
         run.state.waiting = None
         call = NodeCall(node, int(waiting["step"]))
         answer = dict(run.request.resume or {})
+        said = person_said(node.spec.mode, answer)
         proposal = str(waiting.get("proposal", ""))
-        if node.spec.mode == "input":
-            text = as_text(answer.get("answer", ""))
-            run.finish(call, text)
+        outcome = human_outcome(node.spec.mode, said, bool(answer.get("approved")), proposal)
+        run.finish(call, outcome.output, outcome.flow)
+        if outcome.route is None:  # an input step's only way out
             return NEXT
-        comment = as_text(answer.get("comment", ""))
-        if answer.get("approved"):
-            run.finish(call, "approved" + (f": {comment}" if comment else ""), proposal)
-            route = "approved"
-        else:
-            reason = comment or "no reason given"
-            feedback = f"Rejected by the reviewer: {reason}\n\nDraft:\n{proposal}"
-            run.finish(call, f"rejected: {comment}", feedback)
-            route = "rejected"
-        run.state.routes[node.id] = route
-        return route
+        run.state.routes[node.id] = outcome.route
+        return outcome.route
 
     # -- step bodies: (output, text passed on, route) ---------------------------
 
@@ -123,12 +105,7 @@ class Work:
         return received, received, None
 
     async def _tool(self, node: IRNode, call: NodeCall, received: str) -> Any:
-        tool, sink = node.tools[0], self.run.sink
-        arguments = render_value(dict(node.spec.arguments), **self.run.scope(received))
-        sink.put(ToolCalledEvent(node_id=node.id, tool=tool.name, arguments=arguments))
-        result = await tool.invoke(arguments)
-        is_error = result.startswith("error:")
-        sink.put(ToolResultEvent(node_id=node.id, tool=tool.name, result=result, is_error=is_error))
+        result = await tool_step(node, self.run.scope(received), self.run.sink.put)
         return result, result, None
 
     async def _router(self, node: IRNode, call: NodeCall, received: str) -> Any:
@@ -146,32 +123,13 @@ class Work:
             names = [r.name for r in spec.routes]
             route = choose_llm_route(as_text(answer), names, spec.default_route)
         else:
-            scope = self.run.scope(received)
-            route = next(
-                (
-                    r.name
-                    for r in spec.routes
-                    if matches(r.condition, lookup(r.condition.field, **scope))
-                ),
-                spec.default_route,
-            )
+            route = rule_route(node, self.run.scope(received))
         return route, received, route
 
     async def _memory(self, node: IRNode, call: NodeCall, received: str) -> Any:
-        spec, memory = node.spec, node.memories[0]
-        memories, scope = self.run.services.memory, self.run.request.memory_scope
-        if spec.operation == "store":
-            item = await memories.store(memory, received, scope=scope, metadata=dict(spec.metadata))
-            return f"stored {item}", received, None
-        query = render(spec.query, **self.run.scope(received))
-        hits = await memories.retrieve(
-            memory,
-            query,
-            scope=scope,
-            top_k=spec.top_k,
-            filters=dict(spec.filters),
-            min_score=spec.min_score,
-        )
-        found = [h.text for h in hits]
-        self.run.state.values.update(retrieved=found, retrieved_scores=[h.score for h in hits])
-        return f"{len(found)} result(s)", received, None
+        run = self.run
+        memory, scope = run.services.memory, run.request.memory_scope
+        output, values = await memory_step(node, memory, scope, received, run.scope(received))
+        if values is not None:
+            run.state.values.update(values)
+        return output, received, None

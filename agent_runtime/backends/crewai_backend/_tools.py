@@ -18,7 +18,8 @@ from crewai.tools import BaseTool
 from crewai.utilities.pydantic_schema_utils import create_model_from_schema
 from pydantic import PrivateAttr
 
-from agent_runtime.events import ToolCalledEvent, ToolResultEvent
+from agent_runtime.backends._events import tool_result
+from agent_runtime.events import ToolCalledEvent
 from agent_runtime.tools import ResolvedTool
 
 from ._llm import Meter
@@ -55,15 +56,7 @@ class CrewTool(BaseTool):
         return meter, call_id
 
     def _report(self, meter: Meter, call_id: str, result: str) -> str:
-        meter.run.sink.put(
-            ToolResultEvent(
-                node_id=meter.node.id,
-                tool=self._tool.name,
-                call_id=call_id,
-                result=result,
-                is_error=result.startswith("error:"),
-            )
-        )
+        meter.run.sink.put(tool_result(meter.node.id, self._tool.name, result, call_id))
         return result
 
     def _run(self, **arguments: Any) -> str:

@@ -17,27 +17,15 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode, ToolRuntime
 from langgraph.runtime import Runtime
 
+from agent_runtime.backends._events import tool_result
+from agent_runtime.backends._usage import Usage
 from agent_runtime.compiler import IRNode
-from agent_runtime.events import TokenEvent, ToolCalledEvent, ToolResultEvent
+from agent_runtime.events import TokenEvent, ToolCalledEvent
 from agent_runtime.execution import RunControl
 from agent_runtime.models import ModelEndpoint
 from agent_runtime.tools import ResolvedTool
 
 from ._state import AgentState
-
-
-@dataclass
-class Usage:
-    """Tokens and cost one node used."""
-
-    prompt: int = 0
-    completion: int = 0
-    cost: float | None = 0.0
-
-    def add(self, prompt: int, completion: int, cost: float | None) -> None:
-        self.prompt += prompt
-        self.completion += completion
-        self.cost = None if cost is None or self.cost is None else self.cost + cost
 
 
 @dataclass
@@ -121,15 +109,7 @@ def _lc_tool(tool: ResolvedTool) -> StructuredTool:
             )
         )
         result = await tool.invoke(arguments)
-        call.writer(
-            ToolResultEvent(
-                node_id=call.node_id,
-                tool=tool.name,
-                call_id=call_id,
-                result=result,
-                is_error=result.startswith("error:"),
-            )
-        )
+        call.writer(tool_result(call.node_id, tool.name, result, call_id))
         return result
 
     return StructuredTool(

@@ -11,16 +11,11 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
 from agent_runtime.backends._errors import translate_error
+from agent_runtime.backends._events import node_started
 from agent_runtime.compiler import END as IR_END
 from agent_runtime.compiler import FEATURES, IRGraph, IRNode
 from agent_runtime.errors import LimitExceededError
-from agent_runtime.events import (
-    InterruptEvent,
-    NodeFinishedEvent,
-    NodeStartedEvent,
-    RunFinishedEvent,
-    clip_input,
-)
+from agent_runtime.events import InterruptEvent, NodeFinishedEvent, RunFinishedEvent
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
 from ._nodes import RunBinding, Shared, input_update, node_function
@@ -158,10 +153,11 @@ class LangGraphExecutable:
         node = self.graph.node(self.graph.entry)
         step = control.begin_step(node.id)
         update, text = input_update(node, dict(request.input or {}), step)
-        started = NodeStartedEvent(
-            node_id=node.id, kind=node.kind, label=node.label, step=step, input=clip_input(text)
-        )
-        return [started, NodeFinishedEvent(node_id=node.id, output=text), update]
+        return [
+            node_started(node, step, text),
+            NodeFinishedEvent(node_id=node.id, output=text),
+            update,
+        ]
 
     async def _interrupts(self, runnable: Any, config: dict[str, Any]) -> list[InterruptEvent]:
         """The human steps the run now waits at (none without human nodes or a checkpointer)."""

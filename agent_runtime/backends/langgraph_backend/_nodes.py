@@ -18,28 +18,29 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent_runtime.backends._errors import translate_error
+from agent_runtime.backends._events import interrupt_fields, node_finished, node_started
+from agent_runtime.backends._steps import (
+    agent_context,
+    earlier_turns,
+    human_outcome,
+    input_text,
+    memory_step,
+    person_said,
+    received_by_join,
+    rule_route,
+    tool_step,
+)
+from agent_runtime.backends._usage import Usage
 from agent_runtime.compiler import (
     IRNode,
     agent_system_prompt,
-    as_text,
     choose_llm_route,
-    matches,
-    render,
-    render_value,
     router_system_prompt,
-    trim_history,
 )
-from agent_runtime.compiler._values import lookup
-from agent_runtime.events import (
-    NodeFinishedEvent,
-    NodeStartedEvent,
-    ToolCalledEvent,
-    ToolResultEvent,
-    clip_input,
-)
+from agent_runtime.events import NodeFinishedEvent
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
 
-from ._agent import AgentCall, Usage, build_agent_loop, call_model, chat_model, text_of
+from ._agent import AgentCall, build_agent_loop, call_model, chat_model, text_of
 from ._state import RESET, GraphState, last_text
 
 
@@ -67,21 +68,6 @@ def _scope(state: GraphState) -> dict[str, Any]:
     }
 
 
-def _inbox(node: IRNode, state: GraphState) -> str | None:
-    """A join's input: the outputs its predecessors produced since it last ran, in edge order.
-
-    Nodes with one predecessor read ``last``. A node with several (after parallel
-    branches, or where a loop comes back) takes what is new for it, so a revise
-    loop sees the feedback, not the first draft again.
-    """
-    if len(node.predecessors) < 2:
-        return None
-    outputs = state.get("outputs") or {}
-    mine = outputs.get(node.id, (0, ""))[0]
-    fresh = [outputs[p][1] for p in node.predecessors if p in outputs and outputs[p][0] > mine]
-    return "\n\n".join(fresh) if fresh else None
-
-
 class NodeRunner:
     """A node's LangGraph callable: step counting, events and error translation around a body.
 
@@ -100,17 +86,13 @@ class NodeRunner:
         if resuming:  # the human step re-runs on resume: it was counted and announced already
             binding.resume_seen = True
             step = binding.control.steps
-        joined = _inbox(node, state)
+        # Nodes with one predecessor read ``last``; a join reads what is new for it.
+        joined = received_by_join(node, state.get("outputs") or {})
         if joined is not None:
             state = {**state, "last": [0, joined]}
         if not resuming:
             step = binding.control.begin_step(node.id)
-            given = clip_input(last_text(state))
-            writer(
-                NodeStartedEvent(
-                    node_id=node.id, kind=node.kind, label=node.label, step=step, input=given
-                )
-            )
+            writer(node_started(node, step, last_text(state)))
         started, usage = time.perf_counter(), Usage()
         try:
             update, output = await self.body(state, binding, writer, usage, step)
@@ -118,16 +100,7 @@ class NodeRunner:
             raise
         except Exception as exc:
             raise translate_error(exc, node) from exc
-        writer(
-            NodeFinishedEvent(
-                node_id=node.id,
-                output=output,
-                latency_ms=round((time.perf_counter() - started) * 1000, 2),
-                prompt_tokens=usage.prompt,
-                completion_tokens=usage.completion,
-                cost=usage.cost,
-            )
-        )
+        writer(node_finished(node.id, output, started, usage))
         flow = update["last"][1] if "last" in update else last_text(state)
         update = {**update, "outputs": {node.id: [step, flow]}}
         if self.then_output is not None:
@@ -141,10 +114,7 @@ def _finish_at(output: IRNode, text: str, binding: RunBinding, writer: Any) -> d
     Same events, step count and state as when the output node runs on its own.
     """
     step = binding.control.begin_step(output.id)
-    started = NodeStartedEvent(
-        node_id=output.id, kind=output.kind, label=output.label, step=step, input=clip_input(text)
-    )
-    writer(started)
+    writer(node_started(output, step, text))
     writer(NodeFinishedEvent(node_id=output.id, output=text))
     return {"output": text, "history": [["assistant", text]]}
 
@@ -175,11 +145,7 @@ def input_update(node: IRNode, inputs: dict[str, Any], step: int) -> tuple[dict[
     The input node is not a LangGraph node: its update is the graph's input, which
     saves a superstep per run. It resets per-run state; the thread's history stays.
     """
-    names = [f.name for f in node.spec.fields]
-    if names == ["message"]:
-        text = as_text(inputs.get("message"))
-    else:
-        text = "\n".join(f"{n}: {as_text(inputs.get(n))}" for n in names if n in inputs)
+    text = input_text(node, inputs)
     update = {
         "input": inputs,
         "last": [step, text],
@@ -201,15 +167,10 @@ def agent_body(node: IRNode, shared: Shared) -> Body:
 
     async def body(state, binding, writer, usage, step):
         task = last_text(state)
-        context = list((state.get("state") or {}).get("retrieved") or [])
-        for memory in node.memories:
-            hits = await binding.services.memory.retrieve(
-                memory, task, scope=binding.request.memory_scope, top_k=4
-            )
-            context.extend(h.text for h in hits)
-        history = [(role, text) for role, text in (state.get("history") or [])[:-1]]
+        memory, scope = binding.services.memory, binding.request.memory_scope
+        context = await agent_context(node, state.get("state") or {}, memory, scope, task)
         prompt = [SystemMessage(agent_system_prompt(node.spec, context))]
-        for role, text in trim_history(history):
+        for role, text in earlier_turns(state.get("history") or []):
             prompt.append(HumanMessage(text) if role == "user" else AIMessage(text))
         prompt.append(HumanMessage(task))
         call = AgentCall(node.id, writer, binding.control, binding.request.stream_tokens, usage)
@@ -226,14 +187,8 @@ def agent_body(node: IRNode, shared: Shared) -> Body:
 
 
 def tool_body(node: IRNode, shared: Shared) -> Body:
-    tool = node.tools[0]
-
     async def body(state, binding, writer, usage, step):
-        arguments = render_value(dict(node.spec.arguments), **_scope(state))
-        writer(ToolCalledEvent(node_id=node.id, tool=tool.name, arguments=arguments))
-        result = await tool.invoke(arguments)
-        is_error = result.startswith("error:")
-        writer(ToolResultEvent(node_id=node.id, tool=tool.name, result=result, is_error=is_error))
+        result = await tool_step(node, _scope(state), writer)
         return {"last": [step, result]}, result
 
     return body
@@ -246,15 +201,7 @@ def router_body(node: IRNode, shared: Shared) -> Body:
 
     async def body(state, binding, writer, usage, step):
         if model is None:
-            scope = _scope(state)
-            route = next(
-                (
-                    r.name
-                    for r in spec.routes
-                    if matches(r.condition, lookup(r.condition.field, **scope))
-                ),
-                spec.default_route,
-            )
+            route = rule_route(node, _scope(state))
         else:
             call = AgentCall(node.id, writer, binding.control, False, usage)
             messages = [SystemMessage(router_system_prompt(spec)), HumanMessage(last_text(state))]
@@ -270,47 +217,25 @@ def human_body(node: IRNode, shared: Shared) -> Body:
 
     async def body(state, binding, writer, usage, step):
         proposal = last_text(state)
-        answer = interrupt(
-            {"node_id": node.id, "mode": spec.mode, "prompt": spec.prompt, "proposal": proposal}
-        )
+        answer = interrupt(interrupt_fields(node, proposal))
         answer = answer if isinstance(answer, dict) else {"answer": str(answer)}
-        if spec.mode == "input":
-            text = as_text(answer.get("answer", ""))
-            return {"last": [step, text]}, text
-        comment = as_text(answer.get("comment", ""))
-        if answer.get("approved"):
-            return {"routes": {node.id: "approved"}}, "approved" + (
-                f": {comment}" if comment else ""
-            )
-        feedback = f"Rejected by the reviewer: {comment or 'no reason given'}\n\nDraft:\n{proposal}"
-        return {"routes": {node.id: "rejected"}, "last": [step, feedback]}, f"rejected: {comment}"
+        said = person_said(spec.mode, answer)
+        outcome = human_outcome(spec.mode, said, bool(answer.get("approved")), proposal)
+        update: dict[str, Any] = {}
+        if outcome.route is not None:
+            update["routes"] = {node.id: outcome.route}
+        if outcome.route != "approved":  # an approval passes on what it received, unchanged
+            update["last"] = [step, outcome.flow]
+        return update, outcome.output
 
     return body
 
 
 def memory_body(node: IRNode, shared: Shared) -> Body:
-    spec, memory = node.spec, node.memories[0]
-
     async def body(state, binding, writer, usage, step):
-        memories = binding.services.memory
-        scope = binding.request.memory_scope
-        if spec.operation == "store":
-            item = await memories.store(
-                memory, last_text(state), scope=scope, metadata=dict(spec.metadata)
-            )
-            return {}, f"stored {item}"
-        query = render(spec.query, **_scope(state))
-        hits = await memories.retrieve(
-            memory,
-            query,
-            scope=scope,
-            top_k=spec.top_k,
-            filters=dict(spec.filters),
-            min_score=spec.min_score,
-        )
-        found = [h.text for h in hits]
-        update = {"state": {"retrieved": found, "retrieved_scores": [h.score for h in hits]}}
-        return update, f"{len(found)} result(s)"
+        memory, scope = binding.services.memory, binding.request.memory_scope
+        output, values = await memory_step(node, memory, scope, last_text(state), _scope(state))
+        return ({} if values is None else {"state": values}), output
 
     return body
 

@@ -8,33 +8,26 @@ change is intended, regenerate the snapshots and review them like code::
 
 from __future__ import annotations
 
-import difflib
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agent_runtime.backends import get_backend
 from agent_runtime.backends.langgraph_backend._backend import fused_outputs
-from agent_runtime.compiler import lower
-from agent_runtime.execution import BackendServices
-from agent_runtime.memory import InMemoryMemory
-from agent_runtime.settings import Settings
-from agent_runtime.spec import load_spec_file, parse_spec
+from agent_runtime.spec import load_spec_file
+from tests.agent_runtime.backends._offline import (
+    EXAMPLES,
+    UPDATE_ENV,
+    check_snapshot,
+    compile_offline,
+)
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
-UPDATE_ENV = "UPDATE_SNAPSHOTS"
-SECRETS = {"SHOP_API_TOKEN": "not-a-real-token"}  # support_triage's HTTP tool names it
 
 
 def compile_example(spec: Any) -> Any:
     """The LangGraph executable of ``spec`` (``.structure`` has no checkpointer)."""
-    settings = Settings(_env_file=None, default_base_url="http://127.0.0.1:9/v1")
-    graph = lower(parse_spec(spec), settings=settings, secrets=SECRETS)
-    return get_backend("langgraph").compile(graph, BackendServices(memory=InMemoryMemory()))
+    return compile_offline(spec, "langgraph")
 
 
 def describe(executable: Any, title: str) -> str:
@@ -62,32 +55,6 @@ def describe(executable: Any, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_snapshot(name: str, actual: str, directory: Path = SNAPSHOTS) -> None:
-    """Compare ``actual`` with ``directory/name``; write it instead when UPDATE_SNAPSHOTS=1."""
-    path = directory / name
-    if os.environ.get(UPDATE_ENV, "") not in ("", "0"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    if not path.exists():
-        pytest.fail(f"No snapshot {path}; create it with {UPDATE_ENV}=1.", pytrace=False)
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                actual.splitlines(keepends=True),
-                fromfile=f"{name} (snapshot)",
-                tofile=f"{name} (compiled now)",
-            )
-        )
-        pytest.fail(
-            f"The compiled graph differs from its snapshot {path}:\n{diff}\n"
-            f"If the change is intended, regenerate with {UPDATE_ENV}=1 and review the diff.",
-            pytrace=False,
-        )
-
-
 def test_there_are_examples() -> None:
     assert len(EXAMPLES) >= 3
 
@@ -95,7 +62,8 @@ def test_there_are_examples() -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_compiles_to_its_snapshot(example: Path) -> None:
     executable = compile_example(load_spec_file(example))
-    check_snapshot(f"{example.stem}.txt", describe(executable, f"examples/{example.name}"))
+    text = describe(executable, f"examples/{example.name}")
+    check_snapshot(f"{example.stem}.txt", text, SNAPSHOTS)
 
 
 def test_every_snapshot_has_an_example() -> None:

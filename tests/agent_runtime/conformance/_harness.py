@@ -3,13 +3,16 @@
 A ``Harness`` owns one store, one ``Runtime`` and the scripted model server, and
 records every event a run yields. Tests assert only on normalised behaviour
 (event types, node ids, outputs, statuses, error codes), never on a backend's
-internals, so every backend must pass the same tests.
+internals, so every backend must pass the same tests. ``Harnesses`` makes them
+for one test (the ``make_harness`` fixtures) and closes them after it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +22,9 @@ from agent_runtime.errors import UnsupportedFeatureError
 from agent_runtime.model_server import RecordedRequest, ScriptedModelServer
 from agent_runtime.runtime import Runtime
 from agent_runtime.settings import Settings
-from agent_runtime.store import RunRecord, Store
+from agent_runtime.store import RunRecord, Store, open_store
 
-__all__ = ["Harness", "Result"]
+__all__ = ["Harness", "Harnesses", "MakeHarness", "Result"]
 
 
 @dataclass
@@ -134,3 +137,53 @@ class Harness:
 
     def stored_events(self, run_id: str) -> list[Any]:
         return self.store.list_run_events(run_id)
+
+
+MakeHarness = Callable[..., Awaitable["Harness"]]
+
+
+class Harnesses:
+    """The harnesses of one test: each on a new SQLite store under ``tmp_path`` by default.
+
+    ``await make(backend, base_url=..., database_url=..., store=...)``: ``backend``
+    defaults to the one given here, the model server to ``server``; ``aclose``
+    closes every harness made, and the stores it opened.
+    """
+
+    def __init__(self, server: ScriptedModelServer, tmp_path: Path, backend: str) -> None:
+        self.server, self.tmp_path, self.backend = server, tmp_path, backend
+        server.clear_requests()  # the test sees only its own requests
+        self._made: list[tuple[Harness, Store | None]] = []
+        self._count = itertools.count()
+
+    async def make(
+        self,
+        backend: str | None = None,
+        *,
+        base_url: str | None = None,
+        database_url: str | None = None,
+        store: Store | None = None,
+    ) -> Harness:
+        data_dir = self.tmp_path / f"data{next(self._count)}"
+        data_dir.mkdir()
+        settings = Settings(
+            _env_file=None,
+            data_dir=data_dir,
+            database_url=database_url or f"sqlite:///{data_dir / 'orchestrall.db'}",
+            default_base_url=base_url or self.server.base_url,
+        )
+        own_store = None if store is not None else open_store(settings=settings)
+        harness = Harness(
+            backend=backend or self.backend,
+            server=self.server,
+            settings=settings,
+            store=store or own_store,
+        )
+        self._made.append((harness, own_store))
+        return harness
+
+    async def aclose(self) -> None:
+        for harness, own_store in reversed(self._made):
+            await harness.aclose()
+            if own_store is not None:
+                own_store.close()

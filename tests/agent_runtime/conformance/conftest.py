@@ -9,19 +9,14 @@ ids, outputs, statuses, error codes), so they must pass unchanged on it.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from agent_runtime.backends import BACKEND_NAMES
 from agent_runtime.model_server import ScriptedModelServer
-from agent_runtime.settings import Settings
-from agent_runtime.store import Store, open_store
-from tests.agent_runtime.conformance._harness import Harness
-
-MakeHarness = Callable[..., Awaitable[Harness]]
+from tests.agent_runtime.conformance._harness import Harness, Harnesses, MakeHarness
 
 
 @pytest.fixture(params=BACKEND_NAMES)
@@ -46,39 +41,9 @@ async def make_harness(
     By default each gets a new SQLite store under ``tmp_path`` and the module's
     model server; everything is closed after the test.
     """
-    model_server.clear_requests()
-    made: list[tuple[Harness, Store | None]] = []
-    counter = itertools.count()
-
-    async def make(
-        *,
-        base_url: str | None = None,
-        database_url: str | None = None,
-        store: Store | None = None,
-    ) -> Harness:
-        data_dir = tmp_path / f"data{next(counter)}"
-        data_dir.mkdir()
-        settings = Settings(
-            _env_file=None,
-            data_dir=data_dir,
-            database_url=database_url or f"sqlite:///{data_dir / 'orchestrall.db'}",
-            default_base_url=base_url or model_server.base_url,
-        )
-        own_store = None if store is not None else open_store(settings=settings)
-        harness = Harness(
-            backend=backend,
-            server=model_server,
-            settings=settings,
-            store=store or own_store,
-        )
-        made.append((harness, own_store))
-        return harness
-
-    yield make
-    for harness, own_store in reversed(made):
-        await harness.aclose()
-        if own_store is not None:
-            own_store.close()
+    harnesses = Harnesses(model_server, tmp_path, backend)
+    yield harnesses.make
+    await harnesses.aclose()
 
 
 @pytest.fixture

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -22,17 +20,8 @@ from tests.agent_runtime.conformance._graphs import (
     router,
 )
 from tests.agent_runtime.conformance._graphs import edge as link
-from tests.agent_runtime.conformance._harness import Harness
-from tests.agent_runtime.conformance.conftest import MakeHarness
-
-
-@pytest.fixture
-def dead_url() -> str:
-    """The base URL of a port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+from tests.agent_runtime.conformance._harness import Harness, MakeHarness
+from tests.agent_runtime.conformance._servers import dead_base_url, serving
 
 
 class _Garbage(BaseHTTPRequestHandler):
@@ -54,15 +43,8 @@ class _Garbage(BaseHTTPRequestHandler):
 @pytest.fixture
 def garbage_url() -> Iterator[str]:
     """The base URL of a tiny server answering 200 with HTML."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(_Garbage) as url:
+        yield f"{url}/v1"
 
 
 def _router_graph() -> dict[str, Any]:
@@ -116,9 +98,9 @@ async def _check_model_failure(harness: Harness, healthy: Harness, kind: str, co
 
 @pytest.mark.parametrize("kind", sorted(GRAPHS))
 async def test_a_dead_model_endpoint_fails_the_run_naming_the_node(
-    harness: Harness, make_harness: MakeHarness, dead_url: str, kind: str
+    harness: Harness, make_harness: MakeHarness, kind: str
 ) -> None:
-    dead = await make_harness(base_url=dead_url, store=harness.store)
+    dead = await make_harness(base_url=dead_base_url(), store=harness.store)
     await _check_model_failure(dead, harness, kind, "model_unavailable")
 
 

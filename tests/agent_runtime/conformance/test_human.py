@@ -12,8 +12,7 @@ from agent_runtime.errors import RunStateError
 from tests._services import postgres_schema
 from tests.agent_runtime.conformance._graphs import agent, chain, edge, graph, human, input_node
 from tests.agent_runtime.conformance._graphs import output_node as output
-from tests.agent_runtime.conformance._harness import Harness
-from tests.agent_runtime.conformance.conftest import MakeHarness
+from tests.agent_runtime.conformance._harness import Harness, MakeHarness
 
 DRAFT = '[demo model] Writer: received "a post about tides"'
 

@@ -4,6 +4,7 @@
 dev`` does); ``load_crewai`` imports the project's ``crew.py`` from its ``src/``
 folder; ``load_autogen`` is ``Team.load_component``. Each cleans up the modules it
 imported, so tests can load several exports with the same package name.
+``our_run`` runs a spec on our backend first, to compare the export with.
 """
 
 from __future__ import annotations
@@ -17,15 +18,30 @@ import json
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent_runtime.model_server import ScriptedModelServer
+from agent_runtime.backends import BACKEND_NAMES
+from agent_runtime.exporters import export_graph
+from agent_runtime.model_server import RecordedRequest, ScriptedModelServer
 from agent_runtime.runtime import Runtime
 from agent_runtime.settings import Settings
 from agent_runtime.store import open_store
 
 _counter = itertools.count()
+
+
+def backends_and(name: str) -> list[str]:
+    """LangGraph, and the backend called ``name`` when it is registered."""
+    return ["langgraph", *([name] if name in BACKEND_NAMES else [])]
+
+
+def export_to(tmp_path: Path, spec: Mapping[str, Any], target: str) -> Path:
+    """The export of ``spec`` as ``target``, written to ``tmp_path/export``."""
+    out = tmp_path / "export"
+    export_graph(spec, target).write(out)
+    return out
 
 
 @contextlib.contextmanager
@@ -122,4 +138,38 @@ async def run_ours(
 
 def speakers(server: ScriptedModelServer) -> list[str]:
     """The agents the model server heard from, in order, repeats (tool rounds) merged."""
-    return [name for name, _ in itertools.groupby(r.agent for r in server.requests)]
+    return _speakers(server.requests)
+
+
+def _speakers(requests: list[RecordedRequest]) -> list[str]:
+    return [name for name, _ in itertools.groupby(r.agent for r in requests)]
+
+
+@dataclass
+class OurRun:
+    """Our run of a spec: its output, and the requests the model server got for it."""
+
+    output: str
+    requests: list[RecordedRequest]
+
+    @property
+    def speakers(self) -> list[str]:
+        """The agents that spoke, in order (see ``speakers``)."""
+        return _speakers(self.requests)
+
+
+def our_run(
+    spec: Mapping[str, Any],
+    message: str,
+    *,
+    server: ScriptedModelServer,
+    data_dir: Path,
+    backend: str = "langgraph",
+) -> OurRun:
+    """``run_ours`` on ``message``; the server's request log is cleared after it for the export."""
+    output = asyncio.run(
+        run_ours(spec, {"message": message}, server=server, data_dir=data_dir, backend=backend)
+    )
+    ours = OurRun(output, list(server.requests))
+    server.clear_requests()
+    return ours

@@ -108,3 +108,15 @@ def tool_step() -> dict[str, Any]:
     )
     spec["tools"] = [builtin_tool("words", "word_count")]
     return spec
+
+
+CREW_RUNS = [
+    (three_agents, "TRAIL[bees]", "TRAIL[bees > Researcher > Writer > Editor]"),
+    (
+        with_a_tool,
+        "TRAIL[calculate 6*7]",
+        "TRAIL[calculate 6*7 > Researcher=42 > Writer > Editor]",
+    ),
+]
+"""``(make, message, expected)``: specs every framework exports, each run on ``message``
+gives ``expected`` (under the TRAIL script) in our backends and in the export."""

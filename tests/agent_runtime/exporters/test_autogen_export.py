@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
-from agent_runtime.backends import BACKEND_NAMES
 from agent_runtime.errors import ExportError
 from agent_runtime.exporters import ExportOptions, export_graph
 from tests.agent_runtime.exporters import _specs
-from tests.agent_runtime.exporters._frameworks import load_autogen, run_autogen, run_ours, speakers
-
-BACKENDS = ["langgraph", *(["autogen"] if "autogen" in BACKEND_NAMES else [])]
+from tests.agent_runtime.exporters._frameworks import (
+    backends_and,
+    load_autogen,
+    our_run,
+    run_autogen,
+    speakers,
+)
 
 
 def exported(spec: dict, server) -> str:
@@ -23,36 +25,22 @@ def exported(spec: dict, server) -> str:
     return text
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize(
-    ("make", "message", "expected"),
-    [
-        (_specs.three_agents, "TRAIL[bees]", "TRAIL[bees > Researcher > Writer > Editor]"),
-        (
-            _specs.with_a_tool,
-            "TRAIL[calculate 6*7]",
-            "TRAIL[calculate 6*7 > Researcher=42 > Writer > Editor]",
-        ),
-    ],
-)
+@pytest.mark.parametrize("backend", backends_and("autogen"))
+@pytest.mark.parametrize(("make", "message", "expected"), _specs.CREW_RUNS)
 def test_the_team_gives_the_same_output_as_our_backend(
     make, message: str, expected: str, backend: str, server, tmp_path: Path
 ) -> None:
     spec = make()
-    ours = asyncio.run(
-        run_ours(spec, {"message": message}, server=server, data_dir=tmp_path, backend=backend)
-    )
-    our_speakers = speakers(server)
-    our_prompts = [r.system for r in server.requests]
-    server.clear_requests()
+    ours = our_run(spec, message, server=server, data_dir=tmp_path, backend=backend)
 
     team = load_autogen(exported(spec, server))
     output = run_autogen(team, message)
 
-    assert ours == expected
-    assert output == ours
-    assert speakers(server) == our_speakers == ["Researcher", "Writer", "Editor"]
-    assert [r.system for r in server.requests] == our_prompts  # the same system prompts
+    assert ours.output == expected
+    assert output == ours.output
+    assert speakers(server) == ours.speakers == ["Researcher", "Writer", "Editor"]
+    # the same system prompts
+    assert [r.system for r in server.requests] == [r.system for r in ours.requests]
     if make is _specs.with_a_tool:
         assert server.requests[0].tool_names == ["calc"]
 

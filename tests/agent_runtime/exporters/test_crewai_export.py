@@ -11,20 +11,22 @@ the same order, with Orchestrall's agent name at the start of each system prompt
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
 import yaml
 
-from agent_runtime.backends import BACKEND_NAMES
 from agent_runtime.errors import ExportError
 from agent_runtime.exporters import export_graph
 from tests.agent_runtime.exporters import _specs
-from tests.agent_runtime.exporters._frameworks import load_crewai, run_ours, speakers
-
-BACKENDS = ["langgraph", *(["crewai"] if "crewai" in BACKEND_NAMES else [])]
+from tests.agent_runtime.exporters._frameworks import (
+    backends_and,
+    export_to,
+    load_crewai,
+    our_run,
+    speakers,
+)
 
 # CrewAI 1.15 reads its own deprecated Agent fields (function_calling_llm,
 # allow_code_execution, ...) while kicking off any crew; its warnings wrapper in
@@ -32,41 +34,21 @@ BACKENDS = ["langgraph", *(["crewai"] if "crewai" in BACKEND_NAMES else [])]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:crewai")
 
 
-def export_to(tmp_path: Path, spec: dict) -> Path:
-    out = tmp_path / "export"
-    export_graph(spec, "crewai").write(out)
-    return out
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize(
-    ("make", "message", "expected"),
-    [
-        (_specs.three_agents, "TRAIL[bees]", "TRAIL[bees > Researcher > Writer > Editor]"),
-        (
-            _specs.with_a_tool,
-            "TRAIL[calculate 6*7]",
-            "TRAIL[calculate 6*7 > Researcher=42 > Writer > Editor]",
-        ),
-    ],
-)
+@pytest.mark.parametrize("backend", backends_and("crewai"))
+@pytest.mark.parametrize(("make", "message", "expected"), _specs.CREW_RUNS)
 def test_the_crew_gives_the_same_output_as_our_backend(
     make, message: str, expected: str, backend: str, server, tmp_path: Path
 ) -> None:
     spec = make()
-    ours = asyncio.run(
-        run_ours(spec, {"message": message}, server=server, data_dir=tmp_path, backend=backend)
-    )
-    our_speakers = speakers(server)
-    server.clear_requests()
+    ours = our_run(spec, message, server=server, data_dir=tmp_path, backend=backend)
 
-    with load_crewai(export_to(tmp_path, spec)) as crew_class:
+    with load_crewai(export_to(tmp_path, spec, "crewai")) as crew_class:
         result = crew_class().crew().kickoff(inputs={"message": message})
 
-    assert ours == expected
-    assert result.raw == ours
-    assert speakers(server) == our_speakers == ["Researcher", "Writer", "Editor"]
+    assert ours.output == expected
+    assert result.raw == ours.output
+    assert speakers(server) == ours.speakers == ["Researcher", "Writer", "Editor"]
     first = server.requests[0]
     assert first.system.startswith("You are Researcher. Senior researcher")
     assert "List the five most important facts." in first.text
@@ -133,7 +115,7 @@ def test_braces_crewai_would_read_as_placeholders_are_refused() -> None:
 def test_json_in_instructions_is_fine(server, tmp_path: Path) -> None:
     spec = _specs.three_agents()
     spec["nodes"][2]["instructions"] = 'Answer as JSON: {"title": "..."}.'
-    with load_crewai(export_to(tmp_path, spec)) as crew_class:
+    with load_crewai(export_to(tmp_path, spec, "crewai")) as crew_class:
         result = crew_class().crew().kickoff(inputs={"message": "TRAIL[json]"})
     assert result.raw == "TRAIL[json > Researcher > Writer > Editor]"
     assert json.dumps({"title": "..."}) in server.requests[1].text

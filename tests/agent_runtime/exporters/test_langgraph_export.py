@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -14,24 +13,18 @@ from agent_runtime.errors import ExportError
 from agent_runtime.exporters import export_graph
 from tests.agent_runtime.conformance._graphs import agent, edge, graph, input_node, output_node
 from tests.agent_runtime.exporters import _specs
-from tests.agent_runtime.exporters._frameworks import load_langgraph, run_ours, speakers
-
-
-def export_to(tmp_path: Path, spec: dict) -> Path:
-    out = tmp_path / "export"
-    export_graph(spec, "langgraph").write(out)
-    return out
+from tests.agent_runtime.exporters._frameworks import (
+    export_to,
+    load_langgraph,
+    our_run,
+    speakers,
+)
 
 
 @pytest.mark.parametrize(
     ("make", "message", "expected"),
     [
-        (_specs.three_agents, "TRAIL[bees]", "TRAIL[bees > Researcher > Writer > Editor]"),
-        (
-            _specs.with_a_tool,
-            "TRAIL[calculate 6*7]",
-            "TRAIL[calculate 6*7 > Researcher=42 > Writer > Editor]",
-        ),
+        *_specs.CREW_RUNS,
         (_specs.routed, "TRAIL[a refund please]", "TRAIL[a refund please > Intake > Billing]"),
         (_specs.routed, "TRAIL[hello]", "TRAIL[hello > Intake > Support]"),
         (_specs.llm_routed, "TRAIL[refund]", "TRAIL[refund > Intake > Billing]"),
@@ -43,24 +36,21 @@ def test_the_export_gives_the_same_output_as_our_backend(
     make, message: str, expected: str, server, tmp_path: Path
 ) -> None:
     spec = make()
-    ours = asyncio.run(run_ours(spec, {"message": message}, server=server, data_dir=tmp_path))
-    our_speakers = speakers(server)
-    server.clear_requests()
+    ours = our_run(spec, message, server=server, data_dir=tmp_path)
 
-    with load_langgraph(export_to(tmp_path, spec)) as exported:
+    with load_langgraph(export_to(tmp_path, spec, "langgraph")) as exported:
         result = exported.invoke({"input": {"message": message}})
 
-    assert ours == expected
-    assert result["output"] == ours
-    assert speakers(server) == our_speakers
+    assert ours.output == expected
+    assert result["output"] == ours.output
+    assert speakers(server) == ours.speakers
 
 
 def test_agents_send_the_same_system_prompt_and_task_as_ours(server, tmp_path: Path) -> None:
     spec = _specs.three_agents()
-    asyncio.run(run_ours(spec, {"message": "TRAIL[x]"}, server=server, data_dir=tmp_path))
-    ours = [(r.system, r.messages[-1]["content"]) for r in server.requests]
-    server.clear_requests()
-    with load_langgraph(export_to(tmp_path, spec)) as exported:
+    run = our_run(spec, "TRAIL[x]", server=server, data_dir=tmp_path)
+    ours = [(r.system, r.messages[-1]["content"]) for r in run.requests]
+    with load_langgraph(export_to(tmp_path, spec, "langgraph")) as exported:
         exported.invoke({"input": {"message": "TRAIL[x]"}})
     assert [(r.system, r.messages[-1]["content"]) for r in server.requests] == ours
     assert ours[0][0].startswith("You are Researcher.\nRole: Senior researcher\nGoal: Collect")
@@ -70,7 +60,7 @@ def test_a_human_approval_interrupts_and_resumes(server, tmp_path: Path) -> None
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.types import Command
 
-    with load_langgraph(export_to(tmp_path, _specs.reviewed()), "module") as module:
+    with load_langgraph(export_to(tmp_path, _specs.reviewed(), "langgraph"), "module") as module:
         runnable = module.builder.compile(checkpointer=InMemorySaver())
         config = {"configurable": {"thread_id": "t1"}}
         first = runnable.invoke({"input": {"message": "TRAIL[launch]"}}, config)
@@ -127,7 +117,7 @@ def test_the_generated_module_is_clean_python(tmp_path: Path) -> None:
 
 
 def test_it_runs_as_a_script(server, tmp_path: Path) -> None:
-    out = export_to(tmp_path, _specs.three_agents())
+    out = export_to(tmp_path, _specs.three_agents(), "langgraph")
     result = subprocess.run(
         [sys.executable, str(out / "graph.py"), "TRAIL[script]"],
         capture_output=True,
@@ -140,7 +130,7 @@ def test_it_runs_as_a_script(server, tmp_path: Path) -> None:
 
 
 def test_a_review_runs_in_the_terminal(server, tmp_path: Path) -> None:
-    out = export_to(tmp_path, _specs.reviewed())
+    out = export_to(tmp_path, _specs.reviewed(), "langgraph")
     result = subprocess.run(
         [sys.executable, str(out / "graph.py"), "TRAIL[launch]"],
         input="no, shorter please\nyes\n",

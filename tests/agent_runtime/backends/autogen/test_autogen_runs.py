@@ -8,39 +8,39 @@ with the LangGraph backend, the reference.
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from agent_runtime.spec import load_spec_file
-from tests.agent_runtime.backends.autogen.conftest import MakeHarness
+from tests.agent_runtime.backends._reference import (
+    MATHLETE,
+    fan_out_after_an_agent,
+    on_both,
+    what_a_user_sees,
+)
 from tests.agent_runtime.conformance._graphs import (
     agent,
     builtin_tool,
     chain,
-    edge,
     graph,
     human,
     input_node,
     linear,
     output_node,
 )
-from tests.agent_runtime.conformance._harness import Result
+from tests.agent_runtime.conformance._harness import MakeHarness
+from tests.agent_runtime.conformance._servers import dead_base_url, serving
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
 
 SCRIPT = {
     "rules": [
-        {
-            "when": {"system": "You are Mathlete", "last_role": "user"},
-            "tool_calls": [{"name": "calc", "arguments": {"expression": "6 * 7"}}],
-        },
+        MATHLETE,
         {
             "when": {"system": "You are Fetcher", "last_role": "user"},
             "tool_calls": [{"name": "lookup", "arguments": {"topic": "bees"}}],
@@ -49,44 +49,15 @@ SCRIPT = {
 }
 
 
-def _seen(result: Result) -> tuple[Any, ...]:
-    """What a user sees of a run: status, output, node order and each node's output."""
-    finished = [(e.node_id, e.output) for e in result.of("node_finished")]
-    return result.status, result.run.output, result.started, finished, result.types
-
-
-async def _on_both(make_harness: MakeHarness, spec: dict[str, Any], message: str) -> list[Result]:
-    results = []
-    for backend in ("langgraph", "autogen"):
-        harness = await make_harness(backend)
-        results.append(await harness.run(spec, {"message": message}))
-    return results
-
-
-def _fan_out_after_an_agent() -> dict[str, Any]:
-    """input → lead → (a, b → b2) → join agent → output: a join *agent* gets both texts."""
-    nodes = [
-        input_node(),
-        agent("lead", "Lead"),
-        agent("a", "Alpha"),
-        agent("b", "Beta"),
-        agent("b2", "Beta Two"),
-        agent("join", "Joiner"),
-        output_node(),
-    ]
-    edges = [
-        *chain("input", "lead"),
-        *chain("lead", "a", "join"),
-        *chain("lead", "b", "b2", "join"),
-        edge("join", "output"),
-    ]
-    return graph("Fan out later", nodes, edges)
+async def _on_both(make_harness: MakeHarness, spec: dict[str, Any], message: str) -> list[Any]:
+    """The results of ``spec`` on LangGraph, then on AutoGen."""
+    return [result for _, result in await on_both(make_harness, "autogen", spec, message)]
 
 
 async def test_a_join_agent_after_a_later_fan_out_matches_langgraph(
     make_harness: MakeHarness,
 ) -> None:
-    reference, ours = await _on_both(make_harness, _fan_out_after_an_agent(), "plan a trip")
+    reference, ours = await _on_both(make_harness, fan_out_after_an_agent(), "plan a trip")
 
     assert ours.status == "succeeded"
     assert ours.run.output == reference.run.output
@@ -109,7 +80,7 @@ async def test_tools_and_memory_in_a_straight_path_match_langgraph(
     )
     reference, ours = await _on_both(make_harness, spec, "single")
 
-    assert _seen(ours) == _seen(reference)
+    assert what_a_user_sees(ours) == what_a_user_sees(reference)
     assert [(e.tool, e.result) for e in ours.of("tool_result")] == [("calc", "42"), ("calc", "42")]
 
 
@@ -172,18 +143,10 @@ async def test_a_thread_keeps_a_turn_that_waited_for_a_person(make_harness: Make
     assert last.texts("user")[-1] == "for Bob"
 
 
-@pytest.fixture
-def dead_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
-
-
 async def test_without_token_streaming_a_dead_endpoint_still_names_the_node(
-    make_harness: MakeHarness, dead_url: str
+    make_harness: MakeHarness,
 ) -> None:
-    harness = await make_harness(base_url=dead_url)
+    harness = await make_harness(base_url=dead_base_url())
     run = harness.start(linear("One", agent("helper", "Helper")), {"message": "hi"})
 
     events = [e async for e in harness.runtime.execute(run.id, stream_tokens=False)]
@@ -248,7 +211,7 @@ async def test_the_content_approval_example_rejects_then_approves_like_langgraph
         )
         await harness.restart()
         done = await harness.execute(first.run.id, resume={"approved": True})
-        seen.append([_seen(r) for r in (first, again, done)])
+        seen.append([what_a_user_sees(r) for r in (first, again, done)])
 
     reference, ours = seen
     assert ours == reference
@@ -289,17 +252,8 @@ class _Facts(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def facts_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Facts)
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(_Facts) as url:
+        yield url
 
 
 async def test_an_agent_calls_an_http_tool_like_on_langgraph(
@@ -310,7 +264,7 @@ async def test_an_agent_calls_an_http_tool_like_on_langgraph(
 
     reference, ours = await _on_both(make_harness, spec, "tell me about bees")
 
-    assert _seen(ours) == _seen(reference)
+    assert what_a_user_sees(ours) == what_a_user_sees(reference)
     (result,) = ours.of("tool_result")
     assert (result.tool, result.result) == ("lookup", "HTTP 200\nfact about bees")
 

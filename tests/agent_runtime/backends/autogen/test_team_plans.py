@@ -8,21 +8,16 @@ how specs map to AutoGen teams shows up as a diff. When it is intended::
 
 from __future__ import annotations
 
-import difflib
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from autogen_agentchat.teams import GraphFlow, RoundRobinGroupChat
 
-from agent_runtime.backends import get_backend
-from agent_runtime.compiler import lower
 from agent_runtime.errors import UnsupportedFeatureError
-from agent_runtime.execution import BackendServices
-from agent_runtime.memory import InMemoryMemory
-from agent_runtime.settings import Settings
-from agent_runtime.spec import load_spec_file, parse_spec
+from agent_runtime.spec import load_spec_file
+from tests.agent_runtime.backends._offline import EXAMPLES, check_snapshot, compile_offline
+from tests.agent_runtime.backends._reference import routed_beside_a_branch
 from tests.agent_runtime.conformance._graphs import (
     agent,
     chain,
@@ -37,16 +32,11 @@ from tests.agent_runtime.conformance._graphs import (
     router,
 )
 
-ROOT = Path(__file__).resolve().parents[4]
-EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
-SECRETS = {"SHOP_API_TOKEN": "not-a-real-token"}  # support_triage's HTTP tool names it
 
 
 def compile_spec(spec: Any) -> Any:
-    settings = Settings(_env_file=None, default_base_url="http://127.0.0.1:9/v1")
-    graph_ir = lower(parse_spec(spec), settings=settings, secrets=SECRETS)
-    return get_backend("autogen").compile(graph_ir, BackendServices(memory=InMemoryMemory()))
+    return compile_offline(spec, "autogen")
 
 
 def describe(executable: Any) -> str:
@@ -69,13 +59,7 @@ def describe(executable: Any) -> str:
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_team_snapshots(path: Path) -> None:
     text = describe(compile_spec(load_spec_file(path)))
-    snapshot = SNAPSHOTS / f"{path.stem}.txt"
-    if os.environ.get("UPDATE_SNAPSHOTS"):
-        SNAPSHOTS.mkdir(exist_ok=True)
-        snapshot.write_text(text, encoding="utf-8")
-    expected = snapshot.read_text(encoding="utf-8")
-    diff = "\n".join(difflib.unified_diff(expected.splitlines(), text.splitlines(), lineterm=""))
-    assert text == expected, f"team plan of {path.name} changed:\n{diff}"
+    check_snapshot(f"{path.stem}.txt", text, SNAPSHOTS)
 
 
 def test_a_straight_path_is_a_round_robin_team() -> None:
@@ -139,25 +123,8 @@ def test_a_human_step_can_wait_on_an_edge_to_itself() -> None:
 
 def test_a_join_of_a_conditional_and_a_parallel_branch_is_refused() -> None:
     """GraphFlow cannot wait for a branch that may not come: refused before anything runs."""
-    nodes = [
-        input_node(),
-        agent("split", "Split"),
-        router("gate", [route("go", condition("contains", value="go"))], "stop"),
-        agent("other", "Other"),
-        agent("halt", "Halt"),
-        output_node(),
-    ]
-    edges = [
-        *chain("input", "split"),
-        edge("split", "gate"),
-        edge("split", "other"),
-        edge("gate", "output", "go"),
-        edge("gate", "halt", "stop"),
-        edge("other", "output"),
-        edge("halt", "output"),
-    ]
     with pytest.raises(UnsupportedFeatureError) as info:
-        compile_spec(graph("Mixed join", nodes, edges))
+        compile_spec(routed_beside_a_branch())
 
     assert (info.value.node_id, info.value.feature) == ("output", "fan_out")
     assert "GraphFlow" in info.value.message

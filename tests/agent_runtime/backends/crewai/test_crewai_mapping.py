@@ -19,11 +19,8 @@ from agent_runtime.backends.crewai_backend._backend import recent_turns
 from agent_runtime.backends.crewai_backend._crews import EXPECTED_OUTPUT
 from agent_runtime.backends.crewai_backend._llm import build_llm
 from agent_runtime.backends.crewai_backend._plan import make_plan
-from agent_runtime.compiler import lower
 from agent_runtime.models import ModelEndpoint
-from agent_runtime.settings import Settings
-from agent_runtime.spec import parse_spec
-from tests.agent_runtime.backends.crewai.conftest import MakeHarness
+from tests.agent_runtime.backends._offline import lower_offline
 from tests.agent_runtime.conformance._graphs import (
     agent,
     builtin_tool,
@@ -39,7 +36,7 @@ from tests.agent_runtime.conformance._graphs import (
     route,
     router,
 )
-from tests.agent_runtime.conformance._harness import Harness
+from tests.agent_runtime.conformance._harness import Harness, MakeHarness
 
 SCRIPT = {
     "rules": [
@@ -50,8 +47,7 @@ SCRIPT = {
 
 
 def _plan(spec: dict[str, Any]) -> Any:
-    settings = Settings(_env_file=None, default_base_url="http://127.0.0.1:9/v1")
-    return make_plan(lower(parse_spec(spec), settings=settings, secrets={}))
+    return make_plan(lower_offline(spec))
 
 
 def _executable(harness: Harness, spec: dict[str, Any]) -> Any:

@@ -15,7 +15,13 @@ import pytest
 
 from agent_runtime.errors import UnsupportedFeatureError
 from agent_runtime.spec import load_spec_file
-from tests.agent_runtime.backends.crewai.conftest import MakeHarness
+from tests.agent_runtime.backends._reference import (
+    MATHLETE,
+    fan_out_after_an_agent,
+    on_both,
+    routed_beside_a_branch,
+    what_a_user_sees,
+)
 from tests.agent_runtime.conformance._graphs import (
     agent,
     builtin_tool,
@@ -32,16 +38,13 @@ from tests.agent_runtime.conformance._graphs import (
     router,
     tool_node,
 )
-from tests.agent_runtime.conformance._harness import Harness, Result
+from tests.agent_runtime.conformance._harness import Harness, MakeHarness, Result
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
 
 SCRIPT = {
     "rules": [
-        {
-            "when": {"system": "You are Mathlete", "last_role": "user"},
-            "tool_calls": [{"name": "calc", "arguments": {"expression": "6 * 7"}}],
-        },
+        MATHLETE,
         {"when": {"system": "You are Polisher", "task": "draft 2"}, "content": "FINAL text"},
         {"when": {"system": "You are Polisher", "task": "draft 1"}, "content": "draft 2"},
         {"when": {"system": "You are Polisher"}, "content": "draft 1"},
@@ -49,20 +52,11 @@ SCRIPT = {
 }
 
 
-def _seen(result: Result) -> tuple[Any, ...]:
-    """What a user sees of a run: status, output, node order and each node's output."""
-    finished = [(e.node_id, e.output) for e in result.of("node_finished")]
-    return result.status, result.run.output, result.started, finished, result.types
-
-
 async def _on_both(
-    make_harness: MakeHarness, spec: dict[str, Any], message: str, **options: Any
+    make_harness: MakeHarness, spec: dict[str, Any], message: str
 ) -> list[tuple[Harness, Result]]:
-    done = []
-    for backend in ("langgraph", "crewai"):
-        harness = await make_harness(backend)
-        done.append((harness, await harness.run(spec, {"message": message}, **options)))
-    return done
+    """``spec`` on LangGraph, then on CrewAI: each harness and its result."""
+    return await on_both(make_harness, "crewai", spec, message)
 
 
 @pytest.mark.parametrize(
@@ -81,7 +75,7 @@ async def test_the_examples_match_langgraph(
     (_, reference), (_, ours) = await _on_both(make_harness, spec, message)
 
     assert ours.status == "succeeded"
-    assert _seen(ours) == _seen(reference)
+    assert what_a_user_sees(ours) == what_a_user_sees(reference)
 
 
 @pytest.mark.parametrize(
@@ -100,9 +94,9 @@ async def test_the_approval_example_matches_langgraph_across_a_restart(
         outcomes.append((waiting, await harness.execute(waiting.run.id, resume=answer)))
 
     (ref_wait, ref_done), (wait, done) = outcomes
-    assert _seen(wait) == _seen(ref_wait)
+    assert what_a_user_sees(wait) == what_a_user_sees(ref_wait)
     assert (wait.last.type, wait.last.proposal) == ("interrupt", ref_wait.last.proposal)
-    assert _seen(done) == _seen(ref_done)
+    assert what_a_user_sees(done) == what_a_user_sees(ref_done)
     assert done.run.totals.steps == ref_done.run.totals.steps
 
 
@@ -121,7 +115,7 @@ async def test_tools_memory_and_a_chain_in_a_straight_path_match_langgraph(
     )
     (_, reference), (_, ours) = await _on_both(make_harness, spec, "single")
 
-    assert _seen(ours) == _seen(reference)
+    assert what_a_user_sees(ours) == what_a_user_sees(reference)
     assert [(e.tool, e.result) for e in ours.of("tool_result")] == [("calc", "42"), ("calc", "42")]
 
 
@@ -146,7 +140,7 @@ async def test_a_loop_through_a_crew_matches_langgraph(make_harness: MakeHarness
     (_, reference), (_, ours) = await _on_both(make_harness, _revise_loop(), "write")
 
     assert ours.status == "succeeded"
-    assert _seen(ours) == _seen(reference)
+    assert what_a_user_sees(ours) == what_a_user_sees(reference)
     assert ours.started == ["input", *("polish", "proof", "check") * 3, "output"]
     assert ours.run.totals.steps == reference.run.totals.steps == 11
 
@@ -183,23 +177,8 @@ async def test_parallel_branches_with_routing_are_refused_naming_the_fan_out(
     make_harness: MakeHarness,
 ) -> None:
     """A Flow cannot wait at a join for every branch that will still come."""
-    nodes = [
-        input_node(),
-        agent("a", "Alpha"),
-        router("pick", [route("yes", condition("contains", value="x"))], "no"),
-        agent("yes", "Yes"),
-        agent("no", "No"),
-        output_node(),
-    ]
-    edges = [
-        edge("input", "a"),
-        edge("input", "pick"),
-        edge("pick", "yes", "yes"),
-        edge("pick", "no", "no"),
-        *(edge(n, "output") for n in ("a", "yes", "no")),
-    ]
     harness = await make_harness()
-    graph_id = harness.save(graph("Mixed", nodes, edges))
+    graph_id = harness.save(routed_beside_a_branch())
 
     with pytest.raises(UnsupportedFeatureError) as info:
         harness.runtime.start(graph_id, {"message": "hi"}, backend="crewai")
@@ -238,7 +217,7 @@ async def test_a_human_input_inside_a_chain_resumes_after_a_restart_on_a_thread(
         outcomes.append((first, done, again))
 
     for ref, ours in zip(*outcomes, strict=True):
-        assert _seen(ours) == _seen(ref)
+        assert what_a_user_sees(ours) == what_a_user_sees(ref)
     # The second run's lead sees the first turn, as CrewAI writes a conversation into a task.
     task = harness.sent_to("Lead")[-1].texts("user")[-1]
     assert task.startswith("\nCurrent Task: and drinks?\n\n")
@@ -263,22 +242,8 @@ async def test_a_failed_run_still_leaves_its_turn_in_the_thread(make_harness: Ma
 
 async def test_parallel_crews_and_a_join_agent_match_langgraph(make_harness: MakeHarness) -> None:
     """input → lead → (a | b → b2) → joiner → output: two crews at once, then a join crew."""
-    nodes = [
-        input_node(),
-        agent("lead", "Lead"),
-        agent("a", "Alpha"),
-        agent("b", "Beta"),
-        agent("b2", "Beta Two"),
-        agent("join", "Joiner"),
-        output_node(),
-    ]
-    edges = [
-        *chain("input", "lead"),
-        *chain("lead", "a", "join"),
-        *chain("lead", "b", "b2", "join"),
-        edge("join", "output"),
-    ]
-    (_, reference), (_, ours) = await _on_both(make_harness, graph("Fan", nodes, edges), "a trip")
+    spec = fan_out_after_an_agent()
+    (_, reference), (_, ours) = await _on_both(make_harness, spec, "a trip")
 
     assert ours.status == "succeeded"
     assert ours.run.output == reference.run.output

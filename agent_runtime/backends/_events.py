@@ -1,0 +1,54 @@
+"""The normalised events of a node's life, built the same way by every backend.
+
+A node reports ``node_started`` (with the text it received, clipped), its tool
+calls and results (a result starting with ``error:`` is an error), and
+``node_finished`` (output, latency, tokens, cost). Framework-free.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from agent_runtime.compiler import IRNode
+from agent_runtime.events import NodeFinishedEvent, NodeStartedEvent, ToolResultEvent, clip_input
+
+from ._usage import Usage
+
+__all__ = ["interrupt_fields", "node_finished", "node_started", "tool_result"]
+
+
+def node_started(node: IRNode, step: int, received: str) -> NodeStartedEvent:
+    """``node_started`` of ``node`` at ``step``, with the text it received."""
+    return NodeStartedEvent(
+        node_id=node.id, kind=node.kind, label=node.label, step=step, input=clip_input(received)
+    )
+
+
+def node_finished(node_id: str, output: str, started: float, usage: Usage) -> NodeFinishedEvent:
+    """``node_finished`` with the latency since ``started`` (``time.perf_counter``) and usage."""
+    return NodeFinishedEvent(
+        node_id=node_id,
+        output=output,
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        prompt_tokens=usage.prompt,
+        completion_tokens=usage.completion,
+        cost=usage.cost,
+    )
+
+
+def tool_result(node_id: str, tool: str, result: str, call_id: str = "") -> ToolResultEvent:
+    """``tool_result`` of a registry tool (it answers ``error: ...`` when it fails)."""
+    return ToolResultEvent(
+        node_id=node_id,
+        tool=tool,
+        call_id=call_id,
+        result=result,
+        is_error=result.startswith("error:"),
+    )
+
+
+def interrupt_fields(node: IRNode, proposal: str) -> dict[str, Any]:
+    """What a waiting human step reports: the fields of its ``InterruptEvent``."""
+    spec = node.spec
+    return {"node_id": node.id, "mode": spec.mode, "prompt": spec.prompt, "proposal": proposal}
