@@ -43,12 +43,13 @@ def build_state_graph(graph: IRGraph) -> StateGraph:
     builder = StateGraph(GraphState, context_schema=RunBinding)
     shared = Shared()
     fused = fused_outputs(graph)
+    joins = any(len(n.predecessors) > 1 for n in graph.nodes)  # only joins read ``outputs``
     folded = {graph.entry} | {o.id for o in fused.values()}
     for node in graph.nodes:
         if node.id not in folded:  # the input node's work is the graph's input
             # a join waits until every branch that will reach it has finished
             defer = len(node.predecessors) > 1
-            runner = node_function(node, shared, fused.get(node.id))
+            runner = node_function(node, shared, fused.get(node.id), track=joins)
             builder.add_node(node.id, runner, defer=defer)
     for node in graph.nodes:
         if node.id in folded and node.id != graph.entry:

@@ -75,8 +75,11 @@ class NodeRunner:
     which costs milliseconds per node on large graphs.
     """
 
-    def __init__(self, node: IRNode, body: Body, then_output: IRNode | None = None) -> None:
+    def __init__(
+        self, node: IRNode, body: Body, then_output: IRNode | None = None, track: bool = True
+    ) -> None:
         self.node, self.body, self.then_output = node, body, then_output
+        self.track = track  # record what this node passed on: only joins read ``outputs``
         self.__name__ = f"node_{node.id}"
 
     async def __call__(self, state: GraphState, runtime: Runtime[RunBinding]) -> dict[str, Any]:
@@ -102,7 +105,8 @@ class NodeRunner:
             raise translate_error(exc, node) from exc
         writer(node_finished(node.id, output, started, usage))
         flow = update["last"][1] if "last" in update else last_text(state)
-        update = {**update, "outputs": {node.id: [step, flow]}}
+        if self.track:
+            update = {**update, "outputs": {node.id: [step, flow]}}
         if self.then_output is not None:
             update.update(_finish_at(self.then_output, flow, binding, writer))
         return update
@@ -258,6 +262,11 @@ BODIES: dict[str, BodyFactory] = {
 }
 
 
-def node_function(node: IRNode, shared: Shared, then_output: IRNode | None = None) -> NodeRunner:
-    """The LangGraph node callable for an IR node (finishing at ``then_output`` if given)."""
-    return NodeRunner(node, BODIES[node.kind](node, shared), then_output)
+def node_function(
+    node: IRNode, shared: Shared, then_output: IRNode | None = None, track: bool = True
+) -> NodeRunner:
+    """The LangGraph node callable for an IR node (finishing at ``then_output`` if given).
+
+    ``track``: record the node's output for joins (a graph without joins skips it).
+    """
+    return NodeRunner(node, BODIES[node.kind](node, shared), then_output, track)
