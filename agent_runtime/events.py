@@ -13,8 +13,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
+    "HIT_CHARS",
     "INPUT_CHARS",
     "InterruptEvent",
+    "MemoryHitInfo",
+    "MemoryRetrievedEvent",
     "NodeFinishedEvent",
     "NodeStartedEvent",
     "RunCancelledEvent",
@@ -88,6 +91,28 @@ class ToolResultEvent(_Event):
     is_error: bool = False
 
 
+HIT_CHARS = 1000
+
+
+class MemoryHitInfo(BaseModel):
+    """One retrieved item as a trace shows it: its text (at most ``HIT_CHARS``), score, metadata."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str
+    score: float
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class MemoryRetrievedEvent(_Event):
+    """A step retrieved from ``memory`` (a memory step, or an agent's own memories), best first."""
+
+    type: Literal["memory_retrieved"] = "memory_retrieved"
+    memory: str
+    query: str = ""
+    hits: list[MemoryHitInfo] = Field(default_factory=list)
+
+
 class InterruptEvent(_Event):
     """The run waits for a person: ``mode`` approval (approve/reject) or input (free text)."""
 
@@ -133,6 +158,7 @@ RunEvent = Annotated[
     | TokenEvent
     | ToolCalledEvent
     | ToolResultEvent
+    | MemoryRetrievedEvent
     | InterruptEvent
     | NodeFinishedEvent
     | RunFinishedEvent

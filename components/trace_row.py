@@ -28,34 +28,38 @@ def _block(title: str, body: rx.Var[str], test_id: str) -> rx.Component:
     )
 
 
+def _lines(title: str, lines: rx.Var[list[str]], test_id: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(title, size="1", weight="medium", color_scheme="gray"),
+        rx.foreach(
+            lines,
+            lambda line: rx.code(line, size="1", white_space="pre-wrap", word_break="break-word"),
+        ),
+        spacing="1",
+        width="100%",
+        data_testid=test_id,
+    )
+
+
 def _details(row: rx.Var[TraceRow]) -> rx.Component:
     return rx.el.details(
         rx.el.summary(
-            rx.text("Input, output, tool calls", as_="span", size="1", color_scheme="gray"),
+            rx.text(
+                "Input, output, tool calls, retrieved", as_="span", size="1", color_scheme="gray"
+            ),
             cursor="pointer",
             data_testid="step-expand",
         ),
         rx.vstack(
             rx.cond(row.input != "", _block("Input", row.input, "step-input")),
+            rx.cond(
+                row.retrieved.length() > 0, _lines("Retrieved", row.retrieved, "step-retrieved")
+            ),
             rx.cond(row.output != "", _block("Output", row.output, "step-output")),
             rx.cond(
                 row.error_detail != "", _block("Error details", row.error_detail, "step-detail")
             ),
-            rx.cond(
-                row.tools.length() > 0,
-                rx.vstack(
-                    rx.text("Tool calls", size="1", weight="medium", color_scheme="gray"),
-                    rx.foreach(
-                        row.tools,
-                        lambda line: rx.code(
-                            line, size="1", white_space="pre-wrap", word_break="break-word"
-                        ),
-                    ),
-                    spacing="1",
-                    width="100%",
-                    data_testid="step-tools",
-                ),
-            ),
+            rx.cond(row.tools.length() > 0, _lines("Tool calls", row.tools, "step-tools")),
             spacing="2",
             padding_top="4px",
             width="100%",
@@ -87,6 +91,11 @@ def trace_row(row: rx.Var[TraceRow]) -> rx.Component:
             rx.cond(row.preview != "", rx.text(row.preview, size="1", color_scheme="gray")),
             rx.text(
                 f"{row.duration_ms} ms · {row.tokens} tokens · {row.tool_calls} tool calls",
+                rx.cond(
+                    row.retrieved.length() > 0,
+                    " · " + row.retrieved_count.to_string() + " retrieved",
+                    "",
+                ),
                 rx.cond(row.cost != "", " · " + row.cost, ""),
                 size="1",
                 color_scheme="gray",
@@ -99,6 +108,7 @@ def trace_row(row: rx.Var[TraceRow]) -> rx.Component:
                 (row.input != "")
                 | (row.output != "")
                 | (row.tools.length() > 0)
+                | (row.retrieved.length() > 0)
                 | (row.error_detail != ""),
                 _details(row),
             ),

@@ -1,21 +1,38 @@
 """The normalised events of a node's life, built the same way by every backend.
 
 A node reports ``node_started`` (with the text it received, clipped), its tool
-calls and results (a result starting with ``error:`` is an error), and
+calls and results (a result starting with ``error:`` is an error), what it
+retrieved from each memory (``memory_retrieved``: hits clipped), and
 ``node_finished`` (output, latency, tokens, cost). Framework-free.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from agent_runtime.compiler import IRNode
-from agent_runtime.events import NodeFinishedEvent, NodeStartedEvent, ToolResultEvent, clip_input
+from agent_runtime.events import (
+    HIT_CHARS,
+    MemoryHitInfo,
+    MemoryRetrievedEvent,
+    NodeFinishedEvent,
+    NodeStartedEvent,
+    ToolResultEvent,
+    clip_input,
+)
+from agent_runtime.memory import MemoryHit
 
 from ._usage import Usage
 
-__all__ = ["interrupt_fields", "node_finished", "node_started", "tool_result"]
+__all__ = [
+    "interrupt_fields",
+    "memory_retrieved",
+    "node_finished",
+    "node_started",
+    "tool_result",
+]
 
 
 def node_started(node: IRNode, step: int, received: str) -> NodeStartedEvent:
@@ -45,6 +62,25 @@ def tool_result(node_id: str, tool: str, result: str, call_id: str = "") -> Tool
         call_id=call_id,
         result=result,
         is_error=result.startswith("error:"),
+    )
+
+
+def memory_retrieved(
+    node_id: str, memory_id: str, query: str, hits: Sequence[MemoryHit], top_k: int
+) -> MemoryRetrievedEvent:
+    """``memory_retrieved``: at most ``top_k`` hits, best first, each text cut to ``HIT_CHARS``."""
+    return MemoryRetrievedEvent(
+        node_id=node_id,
+        memory=memory_id,
+        query=clip_input(query),
+        hits=[
+            MemoryHitInfo(
+                text=h.text if len(h.text) <= HIT_CHARS else h.text[: HIT_CHARS - 1] + "…",
+                score=h.score,
+                metadata=dict(h.metadata),
+            )
+            for h in hits[:top_k]
+        ],
     )
 
 

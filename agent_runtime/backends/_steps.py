@@ -10,6 +10,8 @@ router conditions see (``last_output``, ``inputs``, ``state``; see
 - ``input_text``: the text the input node passes on;
 - ``agent_context`` and ``earlier_turns``: the memories and thread turns an agent sees;
 - ``rule_route``, ``tool_step``, ``memory_step``: routers by rules, tool and memory steps;
+  every retrieval (a memory step's, an agent's own memories') reports
+  ``memory_retrieved`` through the ``emit`` it is given;
 - ``human_outcome``: what a person's answer to a human step means.
 """
 
@@ -24,7 +26,7 @@ from agent_runtime.compiler._values import lookup
 from agent_runtime.events import ToolCalledEvent
 from agent_runtime.memory import Memory, MemoryScope
 
-from ._events import tool_result
+from ._events import memory_retrieved, tool_result
 
 __all__ = [
     "Outcome",
@@ -72,17 +74,26 @@ def input_text(node: IRNode, inputs: Mapping[str, Any]) -> str:
     return "\n".join(f"{n}: {as_text(inputs.get(n))}" for n in names if n in inputs)
 
 
+_AGENT_TOP_K = 4
+"""How many items an agent retrieves from each of its own memories."""
+
+
 async def agent_context(
     node: IRNode,
     values: Mapping[str, Any],
     memory: Memory,
     scope: MemoryScope,
     received: str,
+    emit: Callable[[Any], None],
 ) -> list[str]:
-    """The context of an agent's system prompt: retrieved memories, then its own memories' hits."""
+    """The context of an agent's system prompt: retrieved memories, then its own memories' hits.
+
+    Each of its own memories is searched for ``received`` and reported (``memory_retrieved``).
+    """
     context = list(values.get("retrieved") or [])
     for source in node.memories:
-        hits = await memory.retrieve(source, received, scope=scope, top_k=4)
+        hits = await memory.retrieve(source, received, scope=scope, top_k=_AGENT_TOP_K)
+        emit(memory_retrieved(node.id, source.id, received, hits, _AGENT_TOP_K))
         context.extend(hit.text for hit in hits)
     return context
 
@@ -125,20 +136,26 @@ async def memory_step(
     scope: MemoryScope,
     received: str,
     names: Mapping[str, Any],
+    emit: Callable[[Any], None],
 ) -> tuple[str, dict[str, Any] | None]:
-    """A memory step: its output, and the ``state`` values a retrieval sets (None: a store)."""
+    """A memory step: its output, and the ``state`` values a retrieval sets (None: a store).
+
+    A retrieval reports what it found (``memory_retrieved``) before the step finishes.
+    """
     spec, source = node.spec, node.memories[0]
     if spec.operation == "store":
         item = await memory.store(source, received, scope=scope, metadata=dict(spec.metadata))
         return f"stored {item}", None
+    query = render(spec.query, **names)
     hits = await memory.retrieve(
         source,
-        render(spec.query, **names),
+        query,
         scope=scope,
         top_k=spec.top_k,
         filters=dict(spec.filters),
         min_score=spec.min_score,
     )
+    emit(memory_retrieved(node.id, source.id, query, hits, spec.top_k))
     found = [h.text for h in hits]
     values = {"retrieved": found, "retrieved_scores": [h.score for h in hits]}
     return f"{len(found)} result(s)", values

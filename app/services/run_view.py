@@ -3,7 +3,8 @@
     view = RunView()
     for event in events:
         view.apply(event)      # pure data: no store, no executor
-    view.trace[0].input        # each step's input, output, tool calls, timing, tokens, cost
+    view.trace[0].input        # each step's input, output, tool calls, retrieved items,
+                               # timing, tokens, cost
 
 Pages copy the view into their state (``TraceRow.copy``); the view itself stays
 with the task that follows the run.
@@ -16,7 +17,7 @@ import json
 import time
 from typing import Any
 
-__all__ = ["PREVIEW_CHARS", "RunView", "TraceRow", "plain_failure", "preview"]
+__all__ = ["PREVIEW_CHARS", "RunView", "TraceRow", "plain_failure", "preview", "retrieved_line"]
 
 PREVIEW_CHARS = 160
 TOOL_TEXT_CHARS = 300
@@ -47,6 +48,13 @@ def preview(text: str) -> str:
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
 
 
+def retrieved_line(hit: Any) -> str:
+    """A retrieved item on one line: ``0.82  guide.md · text…`` (the file when it has one)."""
+    source = hit.metadata.get("filename") or hit.metadata.get("source") or ""
+    text = preview(hit.text)
+    return f"{hit.score:.2f}  " + (f"{source} · {text}" if source else text)
+
+
 def _clip(text: str, limit: int = TOOL_TEXT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -73,12 +81,14 @@ class TraceRow:
     input: str = ""
     output: str = ""
     tools: list[str] = dataclasses.field(default_factory=list)  # "calc {…} → 42"
+    retrieved: list[str] = dataclasses.field(default_factory=list)  # "0.82  guide.md · text…"
+    retrieved_count: int = 0  # items retrieved (a search that found nothing adds a line, not 1)
     error: str = ""  # in plain words
     error_detail: str = ""  # the code and the technical message
 
     def copy(self) -> TraceRow:
         """A copy sharing nothing mutable with this row."""
-        return dataclasses.replace(self, tools=list(self.tools))
+        return dataclasses.replace(self, tools=list(self.tools), retrieved=list(self.retrieved))
 
 
 @dataclasses.dataclass
@@ -162,6 +172,14 @@ class RunView:
             row.tools[index] += f" {result}"
         else:
             row.tools.append(f"{event.tool} {result}")
+
+    def _on_memory_retrieved(self, event: Any, row: TraceRow | None) -> None:
+        if row is None:
+            return
+        row.retrieved.extend(retrieved_line(hit) for hit in event.hits)
+        row.retrieved_count += len(event.hits)
+        if not event.hits:
+            row.retrieved.append(f"nothing found in {event.memory} for “{preview(event.query)}”")
 
     def _on_node_finished(self, event: Any, row: TraceRow | None) -> None:
         if row is None:

@@ -109,7 +109,7 @@ async def run_agent(
     """One execution of an agent node: an ``AssistantAgent`` with AutoGen's tool loop."""
     assert node.model is not None
     memory, where = scope.services.memory, scope.request.memory_scope
-    context = await agent_context(node, scope.state.values, memory, where, received)
+    context = await agent_context(node, scope.state.values, memory, where, received, scope.emit)
     tools = shared.tools(node)
     agent = AssistantAgent(
         name,

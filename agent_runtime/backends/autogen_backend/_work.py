@@ -75,7 +75,8 @@ async def _memory(
     name: str, node: IRNode, scope: RunScope, shared: Shared, received: str, meter: Meter
 ) -> Outcome:
     memory, where = scope.services.memory, scope.request.memory_scope
-    output, values = await memory_step(node, memory, where, received, scope.state.scope(received))
+    names = scope.state.scope(received)
+    output, values = await memory_step(node, memory, where, received, names, scope.emit)
     if values is not None:
         scope.state.values.update(values)
     return Outcome(output=output, flow=received)

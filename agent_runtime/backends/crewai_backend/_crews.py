@@ -252,7 +252,7 @@ class ChainRun:
         if self.kit.manager_meter is not None:  # the manager's calls count at this step
             self.kit.manager_meter.node, self.kit.manager_meter.usage = node, self.call.usage
         memory, scope = run.services.memory, run.request.memory_scope
-        context = await agent_context(node, run.state.values, memory, scope, received)
+        context = await agent_context(node, run.state.values, memory, scope, received, run.sink.put)
         self.kit.agents[node.id].backstory = backstory(node.spec, context)
         turns = earlier_turns(run.state.history)
         self.kit.tasks[node.id].description = task_description(received, turns)

@@ -129,7 +129,8 @@ class Work:
     async def _memory(self, node: IRNode, call: NodeCall, received: str) -> Any:
         run = self.run
         memory, scope = run.services.memory, run.request.memory_scope
-        output, values = await memory_step(node, memory, scope, received, run.scope(received))
+        names = run.scope(received)
+        output, values = await memory_step(node, memory, scope, received, names, run.sink.put)
         if values is not None:
             run.state.values.update(values)
         return output, received, None

@@ -172,7 +172,8 @@ def agent_body(node: IRNode, shared: Shared) -> Body:
     async def body(state, binding, writer, usage, step):
         task = last_text(state)
         memory, scope = binding.services.memory, binding.request.memory_scope
-        context = await agent_context(node, state.get("state") or {}, memory, scope, task)
+        values = state.get("state") or {}
+        context = await agent_context(node, values, memory, scope, task, writer)
         prompt = [SystemMessage(agent_system_prompt(node.spec, context))]
         for role, text in earlier_turns(state.get("history") or []):
             prompt.append(HumanMessage(text) if role == "user" else AIMessage(text))
@@ -238,7 +239,8 @@ def human_body(node: IRNode, shared: Shared) -> Body:
 def memory_body(node: IRNode, shared: Shared) -> Body:
     async def body(state, binding, writer, usage, step):
         memory, scope = binding.services.memory, binding.request.memory_scope
-        output, values = await memory_step(node, memory, scope, last_text(state), _scope(state))
+        received, names = last_text(state), _scope(state)
+        output, values = await memory_step(node, memory, scope, received, names, writer)
         return ({} if values is None else {"state": values}), output
 
     return body
