@@ -31,9 +31,20 @@ help:
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Embeddings run on CPU torch: constraints.txt pins torch==2.13.0+cpu, a wheel PyPI does
+# not serve (PyPI's torch is a multi-GB CUDA build). uv takes it from TORCH_WHEELS, a
+# folder (or page of links) holding it: /opt/wheels on this project's machines.
+TORCH_WHEELS ?= $(wildcard /opt/wheels)
+FIND_LINKS := $(if $(TORCH_WHEELS),--find-links $(TORCH_WHEELS))
+
 $(INSTALL_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	@test -n "$(TORCH_WHEELS)" || { echo "No CPU torch wheel: set TORCH_WHEELS to a folder or" \
+		"page of links holding torch-2.13.0+cpu for Python 3.11 (see constraints.txt)." >&2; exit 1; }
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
-	$(VENV)/bin/uv pip install --python $(VENV)/bin/python -c constraints.txt -e '.[dev]'
+	$(VENV)/bin/uv pip install --python $(VENV)/bin/python -c constraints.txt $(FIND_LINKS) -e '.[dev]'
+	@# Refuse a CUDA build that slipped in (nvidia-* wheels are gigabytes and useless here).
+	@! $(VENV)/bin/uv pip list --python $(VENV)/bin/python | grep -iE '^(nvidia-|triton )' \
+		|| { echo "CUDA packages were installed (above); torch must be the CPU build." >&2; exit 1; }
 	touch $@
 
 $(BUN_STAMP):

@@ -33,7 +33,27 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(
         default=None, description="Celery broker URL; unset means runs execute in-process."
     )
-    chroma_url: str | None = Field(default=None, description="Chroma server URL; unset = embedded.")
+    chroma_url: str | None = Field(
+        default=None,
+        description="Chroma server URL (http://host:port, from `chroma run`); unset = embedded "
+        "Chroma in <data_dir>/chroma, owned by one process. Required with Celery workers.",
+    )
+    embedding_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible embeddings endpoint (…/v1); unset = the bundled "
+        "all-MiniLM-L6-v2 on CPU, offline.",
+    )
+    embedding_model: str = Field(
+        default="text-embedding-3-small", description="Model at embedding_base_url."
+    )
+    embedding_api_key_secret: str | None = Field(
+        default=None,
+        description="Name of the secret holding the embeddings endpoint's key; unset = "
+        "ORCHESTRALL_OPENAI_API_KEY, if any.",
+    )
+    max_document_bytes: int = Field(
+        default=20_000_000, ge=1, description="Largest document a knowledge base accepts."
+    )
 
     # Model provider defaults, used when a spec's model leaves them out.
     default_provider: str = Field(default="demo", description="Default model provider.")
@@ -56,6 +76,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'orchestrall.db'}"
+
+    def chroma_path(self) -> Path:
+        """Where embedded Chroma keeps its files (unused when ``chroma_url`` is set)."""
+        return self.data_dir / "chroma"
 
     def ensure_data_dir(self) -> Path:
         """Create the data dir if missing and return it."""

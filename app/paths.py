@@ -10,6 +10,15 @@ def builder_path(graph_id: str) -> str:
     return f"/graphs/{graph_id}"
 
 
+KNOWLEDGE = "/graphs/[graph_id]/knowledge"
+"""A graph's documents, chunks and search; link with ``knowledge_path(graph_id)``."""
+
+
+def knowledge_path(graph_id: str) -> str:
+    """The URL of a graph's knowledge page."""
+    return f"/graphs/{graph_id}/knowledge"
+
+
 RUNS = "/runs"
 """Every graph's runs, newest first; link with ``runs_path()``."""
 GRAPH_RUNS = "/graphs/[graph_id]/runs"

@@ -14,6 +14,8 @@ from app.pages.builder_run_state import BuilderRunState
 from app.pages.builder_state import BuilderState
 from app.pages.home import home_page
 from app.pages.home_state import HomeState
+from app.pages.knowledge import knowledge_page
+from app.pages.knowledge_state import KnowledgeState
 from app.pages.run_compare import run_compare_page
 from app.pages.run_compare_state import RunCompareState
 from app.pages.run_detail import run_detail_page
@@ -45,6 +47,12 @@ ROUTES: tuple[Route, ...] = (
     Route(SETTINGS, "Settings · Orchestrall", settings_page, on_load=SettingsState.load_settings),
     Route(paths.RUNS, "Runs · Orchestrall", runs_page, on_load=RunsState.load_runs),
     Route(paths.GRAPH_RUNS, "Runs · Orchestrall", runs_page, on_load=RunsState.load_runs),
+    Route(
+        paths.KNOWLEDGE,
+        "Knowledge · Orchestrall",
+        knowledge_page,
+        on_load=KnowledgeState.load_knowledge,
+    ),
     Route(paths.RUN, "Run · Orchestrall", run_detail_page, on_load=RunDetailState.load_run),
     Route(
         paths.COMPARE,

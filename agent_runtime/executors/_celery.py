@@ -131,6 +131,11 @@ class _WorkerProcess:
 
     def __init__(self, settings: Settings, options: ExecutorOptions) -> None:
         self.pid = os.getpid()
+        if not settings.chroma_url:  # memory refuses embedded Chroma here (docs/memory.md)
+            logger.warning(
+                "ORCHESTRALL_CHROMA_URL is not set: runs that use memory will fail with "
+                "chroma_server_required (workers share memory through a Chroma server)."
+            )
         self.store = open_store(settings=settings)
         url = settings.broker_url or BROKER_URL
         self.claims = _Claims(url, options.live_ttl)

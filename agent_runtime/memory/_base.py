@@ -2,8 +2,8 @@
 
 A memory is declared in a spec (``MemorySpec``: knowledge base, long-term or
 conversation) and scoped to a graph and, for conversation memory, a thread.
-``InMemoryMemory`` scores by word overlap; the Chroma implementation replaces it
-without changing callers.
+``InMemoryMemory`` scores by word overlap and keeps nothing; ``ChromaMemory``
+(``_chroma_memory``) is what runs use, behind the same protocol.
 """
 
 from __future__ import annotations

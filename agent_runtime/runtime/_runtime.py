@@ -33,7 +33,7 @@ from agent_runtime.events import (
     TokenEvent,
 )
 from agent_runtime.execution import BackendServices, RunControl, RunRequest, StoreThreadState
-from agent_runtime.memory import InMemoryMemory, Memory
+from agent_runtime.memory import ChromaMemory, Memory
 from agent_runtime.runtime._checkpoints import checkpoint_target, open_checkpointer
 from agent_runtime.runtime._inputs import check_input
 from agent_runtime.runtime._options import run_options, with_run_options
@@ -74,8 +74,10 @@ class Runtime:
         self._checkpoint = checkpoint_target(
             checkpoint_url or settings.resolved_database_url(), settings.data_dir
         )
+        # Chroma (embedded or ORCHESTRALL_CHROMA_URL) unless given; it opens on first use.
+        self._own_memory = ChromaMemory(settings, secrets=self.secrets) if memory is None else None
         self.services = BackendServices(
-            memory=memory or InMemoryMemory(),
+            memory=memory or self._own_memory,
             checkpointer=self._checkpointer,
             thread_state=StoreThreadState(store),
         )
@@ -107,7 +109,8 @@ class Runtime:
             return self._saver
 
     async def aclose(self) -> None:
-        """Close what compiled graphs hold (model clients) and the checkpointer's connections."""
+        """Close what compiled graphs hold (model clients), the checkpointer's connections
+        and the memory this runtime opened."""
         executables, self._cache = list(self._cache.values()), {}
         for executable in executables:
             close = getattr(executable, "aclose", None)
@@ -116,6 +119,8 @@ class Runtime:
                     await close()
         await self._stack.aclose()
         self._saver = None
+        if self._own_memory is not None:
+            await self._own_memory.aclose()  # the embedded store's lock goes with it
 
     # -- runs ---------------------------------------------------------------
 

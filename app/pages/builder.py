@@ -233,6 +233,11 @@ def top_bar() -> rx.Component:
         rx.separator(orientation="vertical", size="1"),
         import_button(),
         export_menu(),
+        rx.link(
+            rx.button(rx.icon("library", size=15), "Knowledge", variant="soft", tabindex=-1),
+            href=paths.knowledge_path(BuilderState.loaded_id),
+            data_testid="knowledge-link",
+        ),
         rx.button(
             rx.icon("history", size=15),
             "Versions",

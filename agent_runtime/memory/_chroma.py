@@ -1,0 +1,450 @@
+"""Chroma underneath every memory: the client, one collection per graph and memory, and vectors.
+
+    store = VectorStore(settings, embedder)        # opens Chroma on first use
+    store.add(graph_id, memory_id, ids, texts, metadatas)
+    store.query(graph_id, memory_id, "question", top_k=4, where={...}, min_score=0.3)
+    store.close()
+
+Where Chroma lives (``open_client``):
+
+- ``ORCHESTRALL_CHROMA_URL`` set: a Chroma server (``chroma run``) through
+  ``chromadb.HttpClient``; any number of processes may use it.
+- unset: Chroma's ``PersistentClient`` under ``<data_dir>/chroma``. Chroma is
+  thread-safe but not process-safe, so one process owns that folder: the first
+  to open it holds an exclusive ``flock`` on ``orchestrall-owner.lock`` until
+  it closes; another process gets ``ConfigurationError`` (``chroma_busy``).
+  With a Celery broker configured, runs execute on workers in other processes,
+  so memory refuses the embedded store (``chroma_server_required``).
+
+Each collection is named from its graph and memory ids, uses cosine distance,
+and records the embedding model's name and dimension in its metadata; opening
+it with another model is refused (``embedding_mismatch``). Scores are
+``1 - cosine distance``, clipped to [0, 1]. Chroma is imported inside functions,
+and its exceptions become ``StoreError`` here (``memory_unavailable``: the
+server cannot be reached; ``memory_error``: anything else).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from agent_runtime.errors import ConfigurationError, OrchestrallError, StoreError
+from agent_runtime.memory._base import MemoryHit
+from agent_runtime.memory._embedders import Embedder
+from agent_runtime.settings import Settings
+
+__all__ = [
+    "ChromaClient",
+    "VectorStore",
+    "collection_name",
+    "open_client",
+    "score_of",
+    "where_equal",
+]
+
+LOCK_FILE = "orchestrall-owner.lock"
+HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_EMBED_BATCH = 64
+
+
+def collection_name(graph_id: str, memory_id: str) -> str:
+    """``orch-<graph>-<memory>-<hash>``: readable, unique, and within Chroma's name rules."""
+    digest = hashlib.sha256(f"{graph_id}\0{memory_id}".encode()).hexdigest()[:12]
+    graph = _UNSAFE.sub("_", graph_id)[:80]
+    memory = _UNSAFE.sub("_", memory_id)[:80]
+    return f"orch-{graph}-{memory}-{digest}"
+
+
+def score_of(distance: float) -> float:
+    """A hit's score: ``1 - cosine distance``, clipped to [0, 1], four decimals."""
+    return round(min(1.0, max(0.0, 1.0 - float(distance))), 4)
+
+
+# -- clients -------------------------------------------------------------------------
+
+
+@dataclass
+class _Owned:
+    client: Any
+    lock: IO[str]
+    pid: int
+    users: int = 1
+
+
+_embedded: dict[str, _Owned] = {}
+_embedded_lock = threading.Lock()
+
+
+class ChromaClient:
+    """A Chroma client and where it points (``where``, for messages); ``close()`` releases it."""
+
+    def __init__(self, client: Any, where: str, release: Callable[[], None]) -> None:
+        self.client, self.where = client, where
+        self._release: Callable[[], None] | None = release
+
+    def close(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+def _open_embedded(path: Path) -> ChromaClient:
+    key = str(path.resolve())
+    with _embedded_lock:
+        owned = _embedded.get(key)
+        if owned is not None and owned.pid == os.getpid():
+            owned.users += 1
+        else:  # first use in this process (a forked child must take the lock itself)
+            path.mkdir(parents=True, exist_ok=True)
+            lock = (path / LOCK_FILE).open("a+")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "another process"
+                lock.close()
+                raise ConfigurationError(
+                    f"The embedded Chroma store in {path} is in use by process {holder}. "
+                    "Embedded Chroma is not process-safe: stop that process, or run a Chroma "
+                    f"server (chroma run --path {path}) and set ORCHESTRALL_CHROMA_URL for "
+                    "every process.",
+                    code="chroma_busy",
+                ) from None
+            lock.seek(0)
+            lock.truncate()
+            lock.write(str(os.getpid()))
+            lock.flush()
+            try:
+                import chromadb
+
+                client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+            except Exception:
+                lock.close()
+                raise
+            owned = _embedded[key] = _Owned(client, lock, os.getpid())
+
+    def release() -> None:
+        with _embedded_lock:
+            owned.users -= 1
+            if owned.users == 0 and _embedded.get(key) is owned:
+                del _embedded[key]
+                owned.client.close()
+                owned.lock.close()  # releases the flock
+
+    return ChromaClient(owned.client, str(path), release)
+
+
+def _close_http(client: Any) -> None:
+    # chromadb's HttpClient.close() leaves its httpx session open (ResourceWarning):
+    # close the sessions it holds too.
+    for holder in (client, getattr(client, "_admin_client", None)):
+        session = getattr(getattr(holder, "_server", None), "_session", None)
+        with contextlib.suppress(Exception):
+            session.close()
+    client.close()
+
+
+def _open_server(url: str) -> ChromaClient:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ConfigurationError(
+            f"ORCHESTRALL_CHROMA_URL must look like http://host:8000 (a `chroma run` server), "
+            f"not {url!r}.",
+            code="bad_chroma_url",
+        )
+    ssl = parts.scheme == "https"
+    port = parts.port or (443 if ssl else 8000)
+    import chromadb
+
+    client = None
+    try:
+        client = chromadb.HttpClient(
+            host=parts.hostname, port=port, ssl=ssl, settings=_chroma_settings()
+        )
+        client.heartbeat()
+    except Exception as exc:
+        if client is not None:
+            _close_http(client)
+        raise StoreError(
+            f"The Chroma server at {url} cannot be reached ({type(exc).__name__}). Start it "
+            "(chroma run --path <dir> --port <port>) or fix ORCHESTRALL_CHROMA_URL.",
+            code="memory_unavailable",
+        ) from exc
+    return ChromaClient(client, url, lambda: _close_http(client))
+
+
+def open_client(settings: Settings) -> ChromaClient:
+    """The Chroma client ``settings`` ask for: the server, or the embedded store (one owner)."""
+    if settings.chroma_url:
+        return _open_server(settings.chroma_url)
+    if settings.broker_url:
+        raise ConfigurationError(
+            "Runs execute on Celery workers (ORCHESTRALL_BROKER_URL is set), and embedded "
+            "Chroma is not process-safe: run a Chroma server (chroma run --path <dir>) and set "
+            "ORCHESTRALL_CHROMA_URL for the app and every worker.",
+            code="chroma_server_required",
+        )
+    return _open_embedded(settings.chroma_path())
+
+
+@contextlib.contextmanager
+def _chroma_errors(where: str) -> Iterator[None]:
+    """Chroma's exceptions (and its client's) as Orchestrall errors."""
+    try:
+        yield
+    except OrchestrallError:
+        raise
+    except Exception as exc:
+        import httpx
+
+        if isinstance(exc, httpx.TransportError | ConnectionError):
+            raise StoreError(
+                f"Chroma at {where} cannot be reached ({type(exc).__name__}).",
+                code="memory_unavailable",
+            ) from exc
+        raise StoreError(
+            f"Chroma at {where} failed: {type(exc).__name__}: {exc}"[:500], code="memory_error"
+        ) from exc
+
+
+# -- collections ---------------------------------------------------------------------
+
+
+class VectorStore:
+    """Declared memories as Chroma collections; thread-safe; opens Chroma on first use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        *,
+        client: Callable[[Settings], ChromaClient] = open_client,
+    ) -> None:
+        self.settings, self.embedder = settings, embedder
+        self._open = client
+        self._client: ChromaClient | None = None
+        self._collections: dict[tuple[str, str], Any] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def chroma(self) -> ChromaClient:
+        with self._lock:
+            if self._client is None:
+                self._client = self._open(self.settings)
+            return self._client
+
+    def collection(self, graph_id: str, memory_id: str, *, create: bool) -> Any | None:
+        """The memory's collection (checked against the embedder), or None if absent and not
+        ``create``."""
+        key = (graph_id, memory_id)
+        with self._lock:
+            found = self._collections.get(key)
+            if found is not None:
+                return found
+            chroma = self.chroma
+            name = collection_name(graph_id, memory_id)
+            with _chroma_errors(chroma.where):
+                import chromadb.errors
+
+                try:
+                    found = chroma.client.get_collection(name, embedding_function=None)
+                except chromadb.errors.NotFoundError:
+                    if not create:
+                        return None
+                    found = chroma.client.get_or_create_collection(
+                        name,
+                        metadata=self._new_metadata(graph_id, memory_id),
+                        configuration={"hnsw": HNSW},
+                        embedding_function=None,
+                    )
+            self._check_model(found.metadata or {}, graph_id, memory_id)
+            self._collections[key] = found
+            return found
+
+    def _new_metadata(self, graph_id: str, memory_id: str) -> dict[str, Any]:
+        return {
+            "orchestrall_graph": graph_id,
+            "orchestrall_memory": memory_id,
+            "embedding_model": self.embedder.name,
+            "embedding_dim": self.embedder.dimension(),
+            "created_at": time.time(),
+        }
+
+    def _check_model(self, metadata: dict[str, Any], graph_id: str, memory_id: str) -> None:
+        model, dim = metadata.get("embedding_model"), metadata.get("embedding_dim")
+        if model == self.embedder.name and dim == self.embedder.dimension():
+            return
+        mine = f"{self.embedder.name} ({self.embedder.dimension()} dimensions)"
+        theirs = f"{model} ({dim} dimensions)" if model else "an unrecorded embedding model"
+        raise ConfigurationError(
+            f"Memory '{memory_id}' of graph {graph_id} holds vectors of {theirs}, but this "
+            f"installation embeds with {mine}. Vectors of different models cannot be mixed: "
+            f"switch the embedding settings back to {model or 'that model'}, or empty this "
+            "memory and add its contents again.",
+            code="embedding_mismatch",
+        )
+
+    def add(
+        self,
+        graph_id: str,
+        memory_id: str,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        replace: bool = False,
+    ) -> None:
+        """Embed and add ``texts`` in batches; ``progress(done, total)`` after each batch.
+
+        ``replace``: an item whose id exists is overwritten (else Chroma keeps the old one).
+        """
+        collection = self.collection(graph_id, memory_id, create=True)
+        total = len(texts)
+        for start in range(0, total, _EMBED_BATCH):
+            end = min(total, start + _EMBED_BATCH)
+            vectors = self.embedder.embed(texts[start:end])
+            with _chroma_errors(self.chroma.where):
+                write = collection.upsert if replace else collection.add
+                write(
+                    ids=list(ids[start:end]),
+                    embeddings=vectors,
+                    documents=list(texts[start:end]),
+                    metadatas=list(metadatas[start:end]),
+                )
+            if progress is not None:
+                progress(end, total)
+
+    def query(
+        self,
+        graph_id: str,
+        memory_id: str,
+        text: str,
+        *,
+        top_k: int = 4,
+        where: dict[str, Any] | None = None,
+        min_score: float | None = None,
+    ) -> list[MemoryHit]:
+        """The ``top_k`` nearest items (approximate, HNSW) scoring at least ``min_score``."""
+        collection = self.collection(graph_id, memory_id, create=False)
+        if collection is None:
+            return []
+        (vector,) = self.embedder.embed([text])
+        return self.query_vector(collection, vector, top_k=top_k, where=where, min_score=min_score)
+
+    def query_vector(
+        self,
+        collection: Any,
+        vector: Sequence[float],
+        *,
+        top_k: int,
+        where: dict[str, Any] | None = None,
+        min_score: float | None = None,
+    ) -> list[MemoryHit]:
+        with _chroma_errors(self.chroma.where):
+            found = collection.query(
+                query_embeddings=[list(vector)],
+                n_results=top_k,
+                where=where or None,
+                include=["documents", "metadatas", "distances"],
+            )
+        hits = []
+        rows = zip(
+            found["ids"][0],
+            found["documents"][0],
+            found["metadatas"][0],
+            found["distances"][0],
+            strict=True,
+        )
+        for item_id, text, metadata, distance in rows:
+            score = score_of(distance)
+            if min_score is None or score >= min_score:
+                hits.append(MemoryHit(item_id, text or "", score, dict(metadata or {})))
+        return hits
+
+    def get(
+        self,
+        graph_id: str,
+        memory_id: str,
+        *,
+        where: dict[str, Any] | None = None,
+        documents: bool = True,
+    ) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every item matching ``where``: (id, text or "", metadata), in no set order."""
+        collection = self.collection(graph_id, memory_id, create=False)
+        if collection is None:
+            return []
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        with _chroma_errors(self.chroma.where):
+            found = collection.get(where=where or None, include=include)
+        texts = found.get("documents") or [""] * len(found["ids"])
+        return [
+            (i, t or "", dict(m or {}))
+            for i, t, m in zip(found["ids"], texts, found["metadatas"], strict=True)
+        ]
+
+    def delete(self, graph_id: str, memory_id: str, *, where: dict[str, Any]) -> int:
+        """Delete the items matching ``where``; returns how many there were."""
+        collection = self.collection(graph_id, memory_id, create=False)
+        if collection is None:
+            return 0
+        with _chroma_errors(self.chroma.where):
+            ids = collection.get(where=where, include=[])["ids"]
+            if ids:
+                collection.delete(ids=ids)
+        return len(ids)
+
+    def drop(self, graph_id: str, memory_id: str) -> bool:
+        """Delete the memory's whole collection; False if there was none."""
+        with self._lock:
+            self._collections.pop((graph_id, memory_id), None)
+            chroma = self.chroma
+            with _chroma_errors(chroma.where):
+                import chromadb.errors
+
+                try:
+                    chroma.client.delete_collection(collection_name(graph_id, memory_id))
+                except chromadb.errors.NotFoundError:
+                    return False
+        return True
+
+    def count(self, graph_id: str, memory_id: str) -> int:
+        collection = self.collection(graph_id, memory_id, create=False)
+        if collection is None:
+            return 0
+        with _chroma_errors(self.chroma.where):
+            return int(collection.count())
+
+    def close(self) -> None:
+        """Release the client (for embedded Chroma, the folder's lock when the last user goes)."""
+        with self._lock:
+            self._collections.clear()
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+
+def where_equal(conditions: dict[str, Any]) -> dict[str, Any] | None:
+    """A Chroma ``where`` requiring each key to equal its value (None: no condition)."""
+    clauses = [{key: {"$eq": value}} for key, value in conditions.items()]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
