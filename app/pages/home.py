@@ -13,7 +13,7 @@ from app.paths import builder_path
 from app.services.graphs import UNDO_SECONDS
 from components.confirm_dialog import confirm_delete_dialog
 from components.graph_card import graph_actions_menu, graph_card
-from components.header import header
+from components.page_shell import page_shell
 
 EMPTY_TITLE = "No graphs yet"
 EMPTY_HINT = "Click New graph to create your first agent graph."
@@ -267,31 +267,22 @@ def delete_dialog() -> rx.Component:
 
 
 def home_page() -> rx.Component:
-    return rx.box(
-        header(),
-        rx.el.main(
-            rx.vstack(
-                page_intro(),
-                error_callout(),
+    return page_shell(
+        rx.vstack(
+            page_intro(),
+            error_callout(),
+            rx.cond(
+                HomeState.loaded,
                 rx.cond(
-                    HomeState.loaded,
-                    rx.cond(
-                        HomeState.has_graphs,
-                        graph_list(),
-                        rx.cond(HomeState.searching, no_match_state(), empty_state()),
-                    ),
-                    loading_state(),
+                    HomeState.has_graphs,
+                    graph_list(),
+                    rx.cond(HomeState.searching, no_match_state(), empty_state()),
                 ),
-                rename_dialog(),
-                delete_dialog(),
-                spacing="6",
-                width="100%",
+                loading_state(),
             ),
-            max_width="1136px",
-            margin_x="auto",
-            padding_x="24px",
-            padding_y="40px",
-        ),
-        min_height="100vh",
-        background="var(--gray-2)",
+            rename_dialog(),
+            delete_dialog(),
+            spacing="6",
+            width="100%",
+        )
     )

@@ -13,7 +13,7 @@ from app.pages.knowledge_state import UPLOAD_ID, KnowledgeState, UploadRow
 from app.paths import builder_path
 from app.services.knowledge import ACCEPTED_EXTENSIONS, ChunkRow, DocumentRow, HitRow
 from components.confirm_dialog import confirm_delete_dialog
-from components.header import header
+from components.page_shell import page_shell
 
 ACCEPT = {
     "text/plain": [".txt"],
@@ -442,40 +442,31 @@ def knowledge_body() -> rx.Component:
 
 
 def knowledge_page() -> rx.Component:
-    return rx.box(
-        header(),
-        rx.el.main(
-            rx.vstack(
-                title_bar(),
-                rx.cond(
-                    KnowledgeState.error != "",
-                    rx.callout(
-                        KnowledgeState.error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        data_testid="knowledge-error",
-                    ),
+    return page_shell(
+        rx.vstack(
+            title_bar(),
+            rx.cond(
+                KnowledgeState.error != "",
+                rx.callout(
+                    KnowledgeState.error,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    data_testid="knowledge-error",
                 ),
-                rx.cond(
-                    KnowledgeState.has_bases,
-                    knowledge_body(),
-                    rx.cond(
-                        KnowledgeState.loaded & (KnowledgeState.graph_name != ""),
-                        no_bases(),
-                        rx.cond(
-                            ~KnowledgeState.loaded,
-                            rx.center(rx.spinner(size="3"), padding_y="48px", width="100%"),
-                        ),
-                    ),
-                ),
-                spacing="5",
-                width="100%",
             ),
-            max_width="1136px",
-            margin_x="auto",
-            padding_x="24px",
-            padding_y="40px",
-        ),
-        min_height="100vh",
-        background="var(--gray-2)",
+            rx.cond(
+                KnowledgeState.has_bases,
+                knowledge_body(),
+                rx.cond(
+                    KnowledgeState.loaded & (KnowledgeState.graph_name != ""),
+                    no_bases(),
+                    rx.cond(
+                        ~KnowledgeState.loaded,
+                        rx.center(rx.spinner(size="3"), padding_y="48px", width="100%"),
+                    ),
+                ),
+            ),
+            spacing="5",
+            width="100%",
+        )
     )

@@ -10,7 +10,7 @@ from app.pages.run_compare_state import RunCompareState as S
 from app.pages.runs import status_badge
 from app.paths import RUNS, run_path
 from app.services.run_history import RunSide, StepPair
-from components.header import header
+from components.page_shell import page_shell
 
 TREND_COLORS = {"slower": "red", "faster": "green"}
 
@@ -164,38 +164,29 @@ def comparison() -> rx.Component:
 
 
 def run_compare_page() -> rx.Component:
-    return rx.box(
-        header(),
-        rx.el.main(
+    return page_shell(
+        rx.vstack(
             rx.vstack(
-                rx.vstack(
-                    rx.heading("Compare runs", size="7", as_="h1"),
-                    rx.link("All runs", href=RUNS, size="2"),
-                    spacing="1",
+                rx.heading("Compare runs", size="7", as_="h1"),
+                rx.link("All runs", href=RUNS, size="2"),
+                spacing="1",
+            ),
+            rx.cond(
+                S.load_error != "",
+                rx.callout(
+                    S.load_error,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    role="alert",
+                    data_testid="compare-error",
                 ),
                 rx.cond(
-                    S.load_error != "",
-                    rx.callout(
-                        S.load_error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        role="alert",
-                        data_testid="compare-error",
-                    ),
-                    rx.cond(
-                        S.shown,
-                        comparison(),
-                        rx.center(rx.spinner(size="3"), padding_y="72px", width="100%"),
-                    ),
+                    S.shown,
+                    comparison(),
+                    rx.center(rx.spinner(size="3"), padding_y="72px", width="100%"),
                 ),
-                spacing="5",
-                width="100%",
             ),
-            max_width="1136px",
-            margin_x="auto",
-            padding_x="24px",
-            padding_y="40px",
-        ),
-        min_height="100vh",
-        background="var(--gray-2)",
+            spacing="5",
+            width="100%",
+        )
     )

@@ -10,8 +10,8 @@ from app.pages.run_detail_state import RunDetailState as S
 from app.pages.runs import status_badge
 from app.paths import RUNS, builder_path
 from components.graph_canvas import graph_canvas
-from components.header import header
 from components.human_step import human_step
+from components.page_shell import page_shell
 from components.trace_row import trace_row
 
 CHART_HEIGHT = 240
@@ -159,23 +159,14 @@ def run_body() -> rx.Component:
 
 
 def run_detail_page() -> rx.Component:
-    return rx.box(
-        header(),
-        rx.el.main(
+    return page_shell(
+        rx.cond(
+            S.load_error != "",
+            rx.callout(S.load_error, icon="triangle-alert", color_scheme="red", role="alert"),
             rx.cond(
-                S.load_error != "",
-                rx.callout(S.load_error, icon="triangle-alert", color_scheme="red", role="alert"),
-                rx.cond(
-                    S.shown_id != "",
-                    run_body(),
-                    rx.center(rx.spinner(size="3"), padding_y="72px", width="100%"),
-                ),
+                S.shown_id != "",
+                run_body(),
+                rx.center(rx.spinner(size="3"), padding_y="72px", width="100%"),
             ),
-            max_width="1136px",
-            margin_x="auto",
-            padding_x="24px",
-            padding_y="40px",
-        ),
-        min_height="100vh",
-        background="var(--gray-2)",
+        )
     )

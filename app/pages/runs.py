@@ -12,7 +12,7 @@ import reflex as rx
 from app.pages.runs_state import RunsState
 from app.paths import run_path
 from app.services.run_history import STATUS_FILTERS, RunRow
-from components.header import header
+from components.page_shell import page_shell
 
 STATUS_COLORS = {
     "queued": "gray",
@@ -165,50 +165,41 @@ def runs_page() -> rx.Component:
         rx.heading("Runs of ", RunsState.scope_name, size="7", as_="h1"),
         rx.heading("Runs", size="7", as_="h1"),
     )
-    return rx.box(
-        header(),
-        rx.el.main(
-            rx.vstack(
-                rx.hstack(
-                    rx.vstack(
-                        title,
-                        rx.text("Newest first.", color_scheme="gray", size="3"),
-                        spacing="1",
-                    ),
-                    rx.spacer(),
-                    compare_button(),
-                    status_filter(),
-                    align="end",
-                    spacing="4",
-                    width="100%",
+    return page_shell(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    title,
+                    rx.text("Newest first.", color_scheme="gray", size="3"),
+                    spacing="1",
                 ),
-                rx.cond(
-                    RunsState.error != "",
-                    rx.callout(RunsState.error, icon="triangle-alert", color_scheme="red"),
-                ),
-                rx.cond(RunsState.show_series, runs_chart()),
-                rx.cond(
-                    RunsState.has_rows,
-                    runs_table(),
-                    rx.cond(
-                        RunsState.loaded,
-                        rx.center(
-                            rx.text("No runs yet. ", EMPTY_HINT, color_scheme="gray"),
-                            padding_y="48px",
-                            width="100%",
-                            data_testid="runs-empty",
-                        ),
-                        rx.center(rx.spinner(size="3"), padding_y="48px", width="100%"),
-                    ),
-                ),
-                spacing="5",
+                rx.spacer(),
+                compare_button(),
+                status_filter(),
+                align="end",
+                spacing="4",
                 width="100%",
             ),
-            max_width="1136px",
-            margin_x="auto",
-            padding_x="24px",
-            padding_y="40px",
-        ),
-        min_height="100vh",
-        background="var(--gray-2)",
+            rx.cond(
+                RunsState.error != "",
+                rx.callout(RunsState.error, icon="triangle-alert", color_scheme="red"),
+            ),
+            rx.cond(RunsState.show_series, runs_chart()),
+            rx.cond(
+                RunsState.has_rows,
+                runs_table(),
+                rx.cond(
+                    RunsState.loaded,
+                    rx.center(
+                        rx.text("No runs yet. ", EMPTY_HINT, color_scheme="gray"),
+                        padding_y="48px",
+                        width="100%",
+                        data_testid="runs-empty",
+                    ),
+                    rx.center(rx.spinner(size="3"), padding_y="48px", width="100%"),
+                ),
+            ),
+            spacing="5",
+            width="100%",
+        )
     )
