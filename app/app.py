@@ -1,16 +1,19 @@
 """The Reflex app; its pages come from the route table in ``app/routes.py``.
 
 The theme is configured in ``rxconfig.py`` (``RadixThemesPlugin``). The backend
-also serves the offline demo model for its whole lifespan.
+also serves the offline demo model for its whole lifespan, and at its start removes
+the memories of graphs deleted before.
 """
 
 import reflex as rx
 
 from app.routes import add_routes
 from app.services.demo_model import demo_model_lifespan
+from app.services.knowledge import memory_prune_lifespan
 
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 add_routes(app)
 app.register_lifespan_task(demo_model_lifespan)
+app.register_lifespan_task(memory_prune_lifespan)

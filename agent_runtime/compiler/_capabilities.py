@@ -24,6 +24,7 @@ FEATURES: dict[str, str] = {
     "agent.tools": "agent tools",
     "tool.http": "HTTP tools",
     "agent.memory": "agent memory",
+    "agent.remember": "agent remember tool",
     "fan_out": "parallel branches (one node leading to several)",
     "loop": "loops",
     "threads": "conversation threads",

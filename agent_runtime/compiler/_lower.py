@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from agent_runtime.compiler._ir import END, IRGraph, IRNode
+from agent_runtime.memory import remember_tool
 from agent_runtime.models import ModelEndpoint, resolve_model
 from agent_runtime.settings import Settings
 from agent_runtime.spec import GraphSpec, spec_hash
@@ -32,6 +33,8 @@ def _features(spec: GraphSpec, nodes: list[IRNode]) -> list[tuple[str, str]]:
                 found.append(("tool.http", node.id))
             if s.memory:
                 found.append(("agent.memory", node.id))
+            if s.remember:
+                found.append(("agent.remember", node.id))
         if len(node.targets) > 1:
             found.append(("fan_out", node.id))
     if spec.manager is not None:
@@ -88,6 +91,8 @@ def lower(spec: GraphSpec, *, settings: Settings, secrets: Mapping[str, str]) ->
         if s.kind == "agent":
             model = endpoint(s.model)
             node_tools = tuple(tools[t] for t in s.tools)
+            if s.remember is not None:
+                node_tools += (remember_tool(memories[s.remember], s.id),)
             node_memories = tuple(memories[m] for m in s.memory)
         elif s.kind == "tool":
             node_tools = (tools[s.tool],)

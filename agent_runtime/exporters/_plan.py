@@ -47,6 +47,8 @@ def features(spec: GraphSpec) -> list[tuple[str, str]]:
                 found.append(("tool.http", node.id))
             if node.memory:
                 found.append(("agent.memory", node.id))
+            if node.remember:
+                found.append(("agent.remember", node.id))
         elif node.kind == "tool" and tools[node.tool].kind == "http":
             found.append(("tool.http", node.id))
         branching = node.kind == "router" or (node.kind == "human" and node.mode == "approval")

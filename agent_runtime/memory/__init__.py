@@ -26,9 +26,11 @@ from agent_runtime.memory._embedders import (
     embedder_for,
 )
 from agent_runtime.memory._knowledge import ChunkInfo, DocumentInfo, KnowledgeBases, Progress
+from agent_runtime.memory._remember import REMEMBER, bind_memory, bound_memory, remember_tool
 
 __all__ = [
     "LOCAL_MODEL_NAME",
+    "REMEMBER",
     "ChromaMemory",
     "Chunk",
     "ChunkInfo",
@@ -43,9 +45,12 @@ __all__ = [
     "OpenAIEmbedder",
     "Progress",
     "VectorStore",
+    "bind_memory",
+    "bound_memory",
     "chunk_text",
     "collection_name",
     "embedder_for",
     "extract_text",
+    "remember_tool",
     "score_of",
 ]

@@ -185,6 +185,8 @@ class GraphChecker:
                         (*path, "memory", j),
                         node_id=nid,
                     )
+            if node.remember is not None:
+                self._remember(node, path)
         elif node.kind == "tool":
             if node.tool not in self.tool_ids:
                 self.add(
@@ -207,6 +209,36 @@ class GraphChecker:
             self._templates(node.query, (*path, "query"), nid)
         elif node.kind == "router":
             self._router(node, path)
+
+    def _remember(self, node: m.AgentNode, path: tuple[Any, ...]) -> None:
+        """An agent's ``remember`` memory exists, takes facts, and its tool name is free."""
+        ref, nid = node.remember, node.id
+        types = {mem.id: mem.type for _, mem in self.parsed["memories"]}
+        if ref not in self.memory_ids:
+            self.add(
+                "unknown_memory",
+                f"Memory '{ref}' is not in the graph's memories.",
+                _choices(self.memory_ids, "memories"),
+                (*path, "remember"),
+                node_id=nid,
+            )
+        elif types.get(ref) == "knowledge_base":
+            self.add(
+                "remember_into_knowledge_base",
+                f"Agent '{nid}' cannot remember facts in '{ref}': it is a knowledge base, "
+                "which holds the documents uploaded on its knowledge page.",
+                "Choose a long-term or conversation memory.",
+                (*path, "remember"),
+                node_id=nid,
+            )
+        if "remember" in node.tools:
+            self.add(
+                "remember_name_taken",
+                f"Agent '{nid}' has a tool with the id 'remember', the name of its remember tool.",
+                "Rename that tool, or stop the agent remembering.",
+                (*path, "tools", node.tools.index("remember")),
+                node_id=nid,
+            )
 
     def _router(self, node: m.RouterNode, path: tuple[Any, ...]) -> None:
         nid = node.id

@@ -171,6 +171,11 @@ class AgentNode(_Node):
     memory: list[Id] = Field(
         default_factory=list, description="Ids from the graph's memories section."
     )
+    remember: Id | None = Field(
+        default=None,
+        description="A long-term or conversation memory the agent can store facts in "
+        "with its 'remember' tool.",
+    )
     max_iterations: int = Field(default=5, ge=1, le=50, description="Tool-loop rounds at most.")
 
 

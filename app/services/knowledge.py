@@ -16,14 +16,17 @@ memory the graph's current version does not declare as a knowledge base is refus
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import contextlib
 import dataclasses
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from agent_runtime.errors import NotFoundError, OrchestrallError
-from agent_runtime.memory import KnowledgeBases
+from agent_runtime.memory import KnowledgeBases, VectorStore, embedder_for
 from agent_runtime.settings import get_settings
 from app.services.graphs import get_store
 from app.services.settings import run_secrets
@@ -42,6 +45,8 @@ __all__ = [
     "list_chunks",
     "list_documents",
     "max_document_bytes",
+    "memory_prune_lifespan",
+    "prune_deleted_graphs",
     "search",
     "upload",
 ]
@@ -56,6 +61,7 @@ KIND_NAMES = {
 KNOWLEDGE_BASE = "knowledge_base"
 SEARCH_TOP_K = 4
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _bases: KnowledgeBases | None = None
 
@@ -76,6 +82,43 @@ def close_knowledge() -> None:
         bases, _bases = _bases, None
     if bases is not None:
         bases.close()
+
+
+def prune_deleted_graphs() -> list[tuple[str, str]]:
+    """Drop the memories (Chroma collections) of graphs that no longer exist.
+
+    Deleting a graph on the home page can be undone for a while, so its memories
+    stay until this runs, at the app's start. Returns the (graph, memory) pairs dropped.
+    """
+    settings = get_settings()
+    if not settings.chroma_url and not settings.chroma_path().exists():
+        return []
+    live = {graph.id for graph in get_store().list_graphs()}
+    vectors = VectorStore(settings, embedder_for(settings, run_secrets()))
+    try:
+        return vectors.prune(live)
+    finally:
+        vectors.close()
+
+
+def _prune_and_log() -> None:
+    try:
+        dropped = prune_deleted_graphs()
+    except OrchestrallError as exc:
+        logger.warning("Memories of deleted graphs not removed: %s", exc)
+        return
+    for graph_id, memory_id in dropped:
+        logger.info("Removed memory %r of deleted graph %s", memory_id, graph_id)
+
+
+@contextlib.asynccontextmanager
+async def memory_prune_lifespan() -> AsyncIterator[None]:
+    """At the app's start, remove deleted graphs' memories in the background (a lifespan task)."""
+    pruning = asyncio.create_task(asyncio.to_thread(_prune_and_log))
+    try:
+        yield
+    finally:
+        await pruning
 
 
 # -- views ---------------------------------------------------------------------------

@@ -178,6 +178,12 @@ def test_agent_form_widgets() -> None:
     assert tools.selected == []
     memory = fields["memory"]
     assert memory.widget == "multiselect" and [o.value for o in memory.options] == ["chat"]
+    remember = fields["remember"]  # memories that take facts: not knowledge bases
+    assert remember.widget == "select" and [o.value for o in remember.options] == [UNSET, "chat"]
+    spec["memories"].append({"id": "docs", "type": "knowledge_base"})
+    fields = by_key(node_form(spec, "agent-1", validate(spec)).fields)
+    assert [o.value for o in fields["memory"].options] == ["chat", "docs"]
+    assert [o.value for o in fields["remember"].options] == [UNSET, "chat"]
     iterations = fields["max_iterations"]
     assert iterations.widget == "number"
     assert (iterations.minimum, iterations.maximum, iterations.step) == ("1", "50", "1")

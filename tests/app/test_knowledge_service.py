@@ -158,3 +158,30 @@ def test_human_size() -> None:
         "12.3 KB",
         "4.5 MB",
     ]
+
+
+async def test_the_app_start_removes_the_memories_of_deleted_graphs(graph_id: str) -> None:
+    from app.services import graphs
+
+    kept = save_graph(linear("Kept", agent("a", "Helper"), memories=MEMORIES))
+    for graph in (graph_id, kept):
+        knowledge.upload(graph, "docs", "guide.md", GUIDE.encode())
+        knowledge.upload(graph, "faq", "guide.md", GUIDE.encode())
+    deleted = graphs.delete_graph(graph_id)
+    assert len(knowledge.list_documents(kept, "docs")) == 1
+
+    async with knowledge.memory_prune_lifespan():
+        pass
+
+    vectors = knowledge._get().vectors
+    assert vectors.memories() == [(kept, "docs"), (kept, "faq")]
+    assert len(knowledge.list_documents(kept, "docs")) == 1
+    graphs.restore_graph(deleted)  # the graph comes back; its documents do not
+    assert knowledge.list_documents(graph_id, "docs") == []
+    assert knowledge.prune_deleted_graphs() == []
+
+
+def test_nothing_is_opened_to_prune_when_there_is_no_chroma_yet(bases: None) -> None:
+    assert not get_settings().chroma_path().exists()
+    assert knowledge.prune_deleted_graphs() == []
+    assert not get_settings().chroma_path().exists()

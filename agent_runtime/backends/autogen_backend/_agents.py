@@ -33,6 +33,7 @@ from agent_runtime.compiler import (
     router_system_prompt,
 )
 from agent_runtime.events import TokenEvent, ToolCalledEvent, ToolResultEvent
+from agent_runtime.memory import bind_memory
 from agent_runtime.models import ModelEndpoint
 
 from ._client import Meter, MeteredClient, endpoint_client
@@ -123,11 +124,12 @@ async def run_agent(
     )
     task = TextMessage(content=received, source="user")
     response: Response | None = None
-    async for item in agent.on_messages_stream([task], scope.token):
-        if isinstance(item, Response):
-            response = item
-        else:
-            _translate(node.id, item, scope)
+    with bind_memory(memory, where):  # its remember tool writes to this run's thread
+        async for item in agent.on_messages_stream([task], scope.token):
+            if isinstance(item, Response):
+                response = item
+            else:
+                _translate(node.id, item, scope)
     assert response is not None
     output = response.chat_message.to_text()
     return Outcome(output=output, flow=output)

@@ -59,6 +59,7 @@ CAPABILITIES = frozenset(
         "agent.tools",
         "tool.http",
         "agent.memory",
+        "agent.remember",
         "fan_out",
         "loop",
         "threads",

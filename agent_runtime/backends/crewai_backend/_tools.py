@@ -20,6 +20,7 @@ from pydantic import PrivateAttr
 
 from agent_runtime.backends._events import tool_result
 from agent_runtime.events import ToolCalledEvent
+from agent_runtime.memory import bind_memory
 from agent_runtime.tools import ResolvedTool
 
 from ._llm import Meter
@@ -66,13 +67,19 @@ class CrewTool(BaseTool):
         sink = meter.run.sink
         if sink.on_loop_thread():  # would wait for itself; CrewAI calls tools from threads
             raise RuntimeError("A CrewAI tool was called on the event loop thread.")
-        future = asyncio.run_coroutine_threadsafe(self._tool.invoke(arguments), sink.loop)
+        future = asyncio.run_coroutine_threadsafe(self._invoke(meter, arguments), sink.loop)
         return self._report(meter, call_id, future.result())
 
     async def _arun(self, **arguments: Any) -> str:
         arguments = self._arguments(arguments)
         meter, call_id = self._announce(arguments)
-        return self._report(meter, call_id, await self._tool.invoke(arguments))
+        return self._report(meter, call_id, await self._invoke(meter, arguments))
+
+    async def _invoke(self, meter: Meter, arguments: dict[str, Any]) -> str:
+        """The call, with the run's memory bound (CrewAI's threads do not carry our context)."""
+        run = meter.run
+        with bind_memory(run.services.memory, run.request.memory_scope):
+            return await self._tool.invoke(arguments)
 
 
 def crew_tool(tool: ResolvedTool) -> CrewTool:

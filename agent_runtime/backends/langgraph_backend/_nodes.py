@@ -39,6 +39,7 @@ from agent_runtime.compiler import (
 )
 from agent_runtime.events import NodeFinishedEvent
 from agent_runtime.execution import BackendServices, RunControl, RunRequest
+from agent_runtime.memory import bind_memory
 
 from ._agent import AgentCall, build_agent_loop, call_model, chat_model, text_of
 from ._state import RESET, GraphState, last_text
@@ -182,9 +183,10 @@ def agent_body(node: IRNode, shared: Shared) -> Body:
         if loop is None:
             output = text_of(await call_model(model, prompt, call, node.model))
         else:
-            result = await loop.ainvoke(
-                {"messages": prompt}, {"recursion_limit": recursion_limit}, context=call
-            )
+            with bind_memory(memory, scope):  # its remember tool writes to this run's thread
+                result = await loop.ainvoke(
+                    {"messages": prompt}, {"recursion_limit": recursion_limit}, context=call
+                )
             output = text_of(result["messages"][-1])
         return {"last": [step, output]}, output
 

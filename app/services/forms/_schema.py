@@ -156,6 +156,11 @@ def _ref_options(spec: dict[str, Any]) -> dict[str, list[Option]]:
         "tools": tools,
         "tool": tools,
         "memory": memories,
+        "remember": [
+            o
+            for o, m in zip(memories, _ids(spec, "memories"), strict=True)
+            if m.get("type") != "knowledge_base"
+        ],
     }
 
 

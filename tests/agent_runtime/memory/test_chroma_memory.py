@@ -148,3 +148,33 @@ async def test_storing_a_text_again_refreshes_it(memory: ChromaMemory) -> None:
     one = await memory.store(CHAT, "Zebras are striped.", scope=MemoryScope("g", "t1"))
     two = await memory.store(CHAT, "Zebras are striped.", scope=MemoryScope("g", "t2"))
     assert one != two  # the same words in two conversations are two items
+
+
+def test_filtered_queries_rank_exactly_small_matches_and_use_hnsw_for_large(
+    settings: Settings, embedder: LocalEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter matching few items is ranked exactly (same order as HNSW); many go to HNSW."""
+    from agent_runtime.memory import _chroma
+
+    store = _chroma.VectorStore(settings, embedder)
+    try:
+        texts = [f"Fact {i}: the {w} is in room {i}." for i, w in enumerate(["printer"] * 12)]
+        texts += ["The coffee machine is on the third floor.", "Parking is behind the building."]
+        metas = [{"group": "a" if i % 2 else "b"} for i in range(len(texts))]
+        store.add("g", "m", [f"id{i}" for i in range(len(texts))], texts, metas)
+        where = {"group": {"$eq": "a"}}
+        exact = store.query("g", "m", "where is the printer", top_k=3, where=where)
+        collection = store.collection("g", "m", create=False)
+        (vector,) = embedder.embed(["where is the printer"])
+        hnsw = store.query_vector(collection, vector, top_k=3, where=where)
+        assert [h.id for h in exact] == [h.id for h in hnsw]
+        assert [h.score for h in exact] == pytest.approx([h.score for h in hnsw], abs=1e-3)
+        assert all(h.metadata["group"] == "a" for h in exact)
+
+        monkeypatch.setattr(_chroma, "EXACT_LIMIT", 3)  # 7 items match: more than the limit
+        assert store.query_exact(collection, vector, top_k=3, where=where) is None
+        large = store.query("g", "m", "where is the printer", top_k=3, where=where)
+        assert [h.id for h in large] == [h.id for h in hnsw]
+        assert store.query("g", "m", "x", where={"group": {"$eq": "none"}}) == []
+    finally:
+        store.close()

@@ -267,3 +267,32 @@ def test_large_graph_validates():
         for i, (a, b) in enumerate(itertools.pairwise(ids))
     ]
     assert validate(_with_io(nodes, edges)) == []
+
+
+def test_remember_needs_a_memory_that_takes_facts_and_a_free_tool_name():
+    agent = {"id": "a", "kind": "agent", "name": "A", "remember": "docs", "tools": ["remember"]}
+    spec = _with_io(
+        [agent],
+        [{"id": "e1", "source": "in", "target": "a"}, {"id": "e2", "source": "a", "target": "out"}],
+    )
+    spec["memories"] = [
+        {"id": "docs", "type": "knowledge_base"},
+        {"id": "facts", "type": "long_term"},
+    ]
+    spec["tools"] = [{"kind": "builtin", "id": "remember", "name": "calculator"}]
+    problems = {p.code: p for p in validate(spec)}
+    assert problems["remember_into_knowledge_base"].path == "$.nodes[1].remember"
+    assert "knowledge base" in problems["remember_into_knowledge_base"].message
+    assert problems["remember_name_taken"].path == "$.nodes[1].tools[0]"
+
+    agent.update(remember="nowhere", tools=[])
+    (missing,) = validate(spec)
+    assert (missing.code, missing.path, missing.node_id) == (
+        "unknown_memory",
+        "$.nodes[1].remember",
+        "a",
+    )
+    assert "facts" in missing.hint
+
+    agent["remember"] = "facts"
+    assert validate(spec) == []
