@@ -13,6 +13,8 @@
     │   └── ScriptError              a model script is malformed
     ├── ConfigurationError           settings or environment are unusable
     ├── ExportError                  a valid spec cannot be expressed in the chosen export format
+    ├── TemplateError                a template or bundle is malformed, tampered with or breaks
+    │                                a marketplace rule (version order, secrets, size)
     ├── CompileError                 a valid spec cannot be built on the chosen backend
     │   ├── UnknownBackendError      no backend by that name
     │   ├── BackendUnavailableError  the backend's packages are missing (message: install command)
@@ -56,6 +58,7 @@ __all__ = [
     "SpecValidationError",
     "SpecVersionError",
     "StoreError",
+    "TemplateError",
     "ToolError",
     "UnknownBackendError",
     "UnsupportedFeatureError",
@@ -139,6 +142,16 @@ class ExportError(OrchestrallError):
     def __init__(self, message: str, *, node_ids: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.node_ids = tuple(node_ids)
+
+
+class TemplateError(OrchestrallError):
+    """A template, a release or a bundle is refused; ``code`` says why (``field`` where)."""
+
+    code = "template_invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field
 
 
 class CompileError(OrchestrallError):

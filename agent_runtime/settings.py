@@ -68,6 +68,19 @@ class Settings(BaseSettings):
         "(created on first start). See docs/secrets.md.",
     )
 
+    user_name: str = Field(
+        default="you",
+        min_length=1,
+        max_length=80,
+        description="Who uses this instance: the author of the templates it publishes and "
+        "of its reviews in the marketplace.",
+    )
+    serve_catalogue: bool = Field(
+        default=False,
+        description="Serve this instance's public template catalogue as read-only JSON at "
+        "/marketplace/v1 for other instances to browse (off by default).",
+    )
+
     model_server_port: int = Field(default=8765, description="Port of the offline demo model.")
     model_script: Path | None = Field(default=None, description="Script for the demo model.")
 

@@ -138,11 +138,17 @@ class GraphOps:
     _db: Database
 
     def create_graph(
-        self, name: str, description: str = "", spec: dict[str, Any] | None = None
+        self,
+        name: str,
+        description: str = "",
+        spec: dict[str, Any] | None = None,
+        *,
+        template: tuple[str, str] | None = None,
     ) -> GraphSummary:
         """A new graph whose version 1 is ``spec`` (default: a minimal input → output graph).
 
         ``name`` (and ``description``, if not empty) are written into the stored spec.
+        ``template``: (slug, version) of the marketplace template it is installed from.
         """
         name = _clean_name(name)
         if spec is None:
@@ -160,12 +166,15 @@ class GraphOps:
             updated_at=now,
             current_version=1,
             is_valid=not problems,
+            template_slug=template[0] if template else None,
+            template_version=template[1] if template else None,
             **_catalog_fields(data),
         )
+        message = f"Installed from template {template[0]} {template[1]}" if template else "Created"
         with self._db.write() as s:
             s.add(row)
             s.flush()
-            s.add(_new_version_row(row.id, 1, data, problems, "Created", now))
+            s.add(_new_version_row(row.id, 1, data, problems, message, now))
         return GraphSummary.model_validate(row)
 
     def list_graphs(self, search: str | None = None) -> list[GraphSummary]:

@@ -51,6 +51,9 @@ class GraphSummary(_Record):
     current_version: int
     is_valid: bool
     node_count: int
+    template_slug: str | None = None
+    """The marketplace template this graph was installed from (None: made here)."""
+    template_version: str | None = None
 
 
 class GraphVersionSummary(_Record):

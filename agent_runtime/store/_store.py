@@ -31,6 +31,11 @@ class Store(GraphOps, RunOps):
         return self._db.url
 
     @property
+    def database(self) -> Database:
+        """The database itself, for packages keeping their own tables in it (the marketplace)."""
+        return self._db
+
+    @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._db.dialect

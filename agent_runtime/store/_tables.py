@@ -96,6 +96,8 @@ class GraphRow(_Table, table=True):
     current_version: int = Field(default=0)
     is_valid: bool = Field(default=False)
     node_count: int = Field(default=0)
+    template_slug: str | None = Field(default=None, sa_type=sa.String(64), nullable=True)
+    template_version: str | None = Field(default=None, sa_type=sa.String(40), nullable=True)
 
 
 class GraphVersionRow(_Table, table=True):

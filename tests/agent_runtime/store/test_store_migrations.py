@@ -17,12 +17,24 @@ from agent_runtime.store import open_store
 from agent_runtime.store._db import Database, normalize_url
 from agent_runtime.store._migrate import alembic_config, head_revision
 from agent_runtime.store._tables import METADATA
+from marketplace._tables import METADATA as MARKETPLACE_METADATA
 from tests._services import postgres_schema
 
 TABLES = {"graph", "graph_version", "run", "run_event", "secret", "thread_state"}
+MARKETPLACE_TABLES = {"template", "template_version", "template_review"}
 
 
-def _diffs(url: str, metadata: sa.MetaData = METADATA) -> list:
+def _all_tables() -> sa.MetaData:
+    """The store's tables and the marketplace's: one database, one migration chain."""
+    merged = sa.MetaData()
+    for metadata in (METADATA, MARKETPLACE_METADATA):
+        for table in metadata.tables.values():
+            table.to_metadata(merged)
+    return merged
+
+
+def _diffs(url: str, metadata: sa.MetaData | None = None) -> list:
+    metadata = metadata if metadata is not None else _all_tables()
     db = Database(url)
     try:
         with db.engine.connect() as conn:
@@ -54,14 +66,12 @@ def test_migrated_schema_matches_the_models(db_url: str):
 
     assert _diffs(db_url) == []
     assert _revision(db_url) == head_revision()
-    assert _tables(db_url) == {*TABLES, "alembic_version"}
+    assert _tables(db_url) == {*TABLES, *MARKETPLACE_TABLES, "alembic_version"}
 
 
 def test_the_comparison_does_see_drift(db_url: str):
     open_store(db_url).close()
-    drifted = sa.MetaData()
-    for table in METADATA.tables.values():
-        table.to_metadata(drifted)
+    drifted = _all_tables()
     drifted.tables["graph"].append_column(sa.Column("extra", sa.Integer()))
 
     assert [d[0] for d in _diffs(db_url, drifted)] == ["add_column"]
