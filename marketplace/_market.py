@@ -98,9 +98,6 @@ def _release_info(row: Mapping[str, Any]) -> ReleaseInfo:
     )
 
 
-_CARD_COLUMNS = [c for c in TEMPLATES.c]
-
-
 class Marketplace:
     """The template catalogue in a store's database, for one person (``user``)."""
 
@@ -115,7 +112,8 @@ class Marketplace:
         self.user = user.strip() or "you"
         self._known_secrets = dict(known_secrets or {})
         self._db = store.database
-        self._index: tuple[tuple[Any, ...], SearchIndex, dict[str, TemplateCard]] | None = None
+        self._index: tuple[tuple[Any, ...], SearchIndex] | None = None
+        self._cards: tuple[tuple[Any, ...], dict[str, TemplateCard]] | None = None
         self._index_lock = threading.Lock()
 
     # -- the catalogue ---------------------------------------------------------------
@@ -205,38 +203,42 @@ class Marketplace:
             facts.secrets, now,
         )  # fmt: skip
 
-    def _revision(self) -> tuple[Any, ...]:
-        with self._db.read() as s:
-            count, latest = s.execute(
-                sa.select(sa.func.count(), sa.func.max(TEMPLATES.c.updated_at))
-            ).one()
-        return (count, latest)
-
     def _catalogue(self) -> tuple[SearchIndex, dict[str, TemplateCard]]:
-        """The search index and the cards, rebuilt when the catalogue changed."""
-        revision = self._revision()
+        """The search index and the cards, each reloaded only when what it holds changed.
+
+        The index (titles, summaries, tags, latest readmes) changes with releases; the
+        cards (installs, ratings) change far more often and are cheap to reload.
+        """
+        with self._db.read() as s:
+            cards_at = tuple(
+                s.execute(sa.select(sa.func.count(), sa.func.max(TEMPLATES.c.updated_at))).one()
+            )
+            texts_at = tuple(
+                s.execute(sa.select(sa.func.count(), sa.func.max(VERSIONS.c.created_at))).one()
+            )
         with self._index_lock:
-            if self._index is not None and self._index[0] == revision:
-                return self._index[1], self._index[2]
-            with self._db.read() as s:
-                rows = (
-                    s.execute(
-                        sa.select(*_CARD_COLUMNS, VERSIONS.c.readme).join(
+            if self._cards is None or self._cards[0] != cards_at:
+                with self._db.read() as s:
+                    rows = s.execute(sa.select(TEMPLATES)).mappings().all()
+                self._cards = (cards_at, {row["slug"]: _card(row) for row in rows})
+            if self._index is None or self._index[0] != texts_at:
+                with self._db.read() as s:
+                    rows = s.execute(
+                        sa.select(
+                            TEMPLATES.c.slug, TEMPLATES.c.title, TEMPLATES.c.summary,
+                            TEMPLATES.c.tags, VERSIONS.c.readme,
+                        ).join(
                             VERSIONS,
                             (VERSIONS.c.slug == TEMPLATES.c.slug)
                             & (VERSIONS.c.version == TEMPLATES.c.latest_version),
                         )
-                    )
-                    .mappings()
-                    .all()
+                    ).mappings().all()  # fmt: skip
+                index = SearchIndex(
+                    Document(r["slug"], r["title"], r["summary"], tuple(r["tags"]), r["readme"])
+                    for r in rows
                 )
-            cards = {row["slug"]: _card(row) for row in rows}
-            index = SearchIndex(
-                Document(r["slug"], r["title"], r["summary"], tuple(r["tags"]), r["readme"])
-                for r in rows
-            )
-            self._index = (revision, index, cards)
-            return index, cards
+                self._index = (texts_at, index)
+            return self._index[1], self._cards[1]
 
     def search(
         self,
