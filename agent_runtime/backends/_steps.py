@@ -51,18 +51,28 @@ class Outcome:
     route: str | None = None
 
 
-def received_by_join(node: IRNode, outputs: Mapping[str, Sequence[Any]]) -> str | None:
+def received_by_join(
+    node: IRNode, outputs: Mapping[str, Sequence[Any]], routes: Mapping[str, str]
+) -> str | None:
     """A join's input: what its predecessors passed on since it last ran, in edge order.
 
-    ``outputs`` maps node id → ``(step, text passed on)``. A node with several
-    predecessors (after parallel branches, or where a loop comes back) takes what
-    is new for it, so a revise loop sees the feedback, not the first draft again.
-    None when ``node`` is not a join or nothing is new.
+    ``outputs`` maps node id → ``(step, text passed on)``, ``routes`` a branching
+    node's id → the route it chose. A node with several predecessors (after
+    parallel branches, or where a loop comes back) takes what is new for it, so a
+    revise loop sees the feedback, not the first draft again; a router or approval
+    counts only when the route it chose leads here. None when ``node`` is not a
+    join or nothing is new.
     """
     if len(node.predecessors) < 2:
         return None
     mine = outputs.get(node.id, (0, ""))[0]
-    fresh = [outputs[p][1] for p in node.predecessors if p in outputs and outputs[p][0] > mine]
+    fresh = [
+        outputs[p][1]
+        for p in node.predecessors
+        if p in outputs
+        and outputs[p][0] > mine
+        and (p not in node.routed_from or routes.get(p) in node.routed_from[p])
+    ]
     return "\n\n".join(fresh) if fresh else None
 
 

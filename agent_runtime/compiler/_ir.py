@@ -35,6 +35,8 @@ class IRNode:
     routes: Mapping[str, str] = field(default_factory=dict)
     default_route: str | None = None
     predecessors: tuple[str, ...] = ()
+    routed_from: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Branching predecessors (routers, approvals) → the route names that lead here."""
 
     @property
     def is_branching(self) -> bool:

@@ -63,9 +63,16 @@ def lower(spec: GraphSpec, *, settings: Settings, secrets: Mapping[str, str]) ->
     memories = {m.id: m for m in spec.memories}
     out_edges = defaultdict(list)
     preds = defaultdict(list)
+    kinds = {n.id: n for n in spec.nodes}
+    routed_from: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for edge in spec.edges:
         out_edges[edge.source].append(edge)
         preds[edge.target].append(edge.source)
+        source = kinds[edge.source]
+        if source.kind == "router":
+            routed_from[edge.target][edge.source].append(edge.route)
+        elif source.kind == "human" and source.mode == "approval":
+            routed_from[edge.target][edge.source].append(edge.route or "approved")
 
     nodes: list[IRNode] = []
     for s in spec.nodes:
@@ -111,6 +118,7 @@ def lower(spec: GraphSpec, *, settings: Settings, secrets: Mapping[str, str]) ->
                 routes=routes,
                 default_route=default_route,
                 predecessors=tuple(dict.fromkeys(preds[s.id])),
+                routed_from={p: tuple(r) for p, r in routed_from[s.id].items()},
             )
         )
     entry = next(n for n in spec.nodes if n.kind == "input")

@@ -200,9 +200,15 @@ class TeamPlan:
         forks = [n for n in self.graph.nodes if not n.routes and len(n.targets) > 1]
         for fork in forks:
             stop = {target, fork.id}
+            # A fork's own edge into the join arrives from the fork itself.
+            reach = {
+                (x, sure): {fork.id} if x == target else self._reach(x, stop, sure)
+                for x in fork.targets
+                for sure in (False, True)
+            }
             for x, y in itertools.permutations(fork.targets, 2):
-                x_any, y_any = self._reach(x, stop, False), self._reach(y, stop, False)
-                x_sure, y_sure = self._reach(x, stop, True), self._reach(y, stop, True)
+                x_any, y_any = reach[(x, False)], reach[(y, False)]
+                x_sure, y_sure = reach[(x, True)], reach[(y, True)]
                 for p, q in itertools.permutations(preds, 2):
                     if p not in x_any or q not in y_any:
                         continue

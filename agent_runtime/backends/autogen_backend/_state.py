@@ -44,7 +44,7 @@ class RunState:
 
     def received(self, node: IRNode) -> str:
         """The text ``node`` receives now (see the module docstring)."""
-        joined = received_by_join(node, self.outputs)
+        joined = received_by_join(node, self.outputs, self.routes)
         if joined is not None:
             return joined
         preds = node.predecessors

@@ -162,7 +162,7 @@ class Run:
         edge order: a revise loop sees the feedback, not the first draft again.
         """
         outputs = self.state.outputs
-        joined = received_by_join(node, outputs)
+        joined = received_by_join(node, outputs, self.state.routes)
         if joined is not None:
             return joined
         if len(node.predecessors) == 1 and node.predecessors[0] in outputs:

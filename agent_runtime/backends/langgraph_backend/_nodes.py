@@ -91,7 +91,7 @@ class NodeRunner:
             binding.resume_seen = True
             step = binding.control.steps
         # Nodes with one predecessor read ``last``; a join reads what is new for it.
-        joined = received_by_join(node, state.get("outputs") or {})
+        joined = received_by_join(node, state.get("outputs") or {}, state.get("routes") or {})
         if joined is not None:
             state = {**state, "last": [0, joined]}
         if not resuming:

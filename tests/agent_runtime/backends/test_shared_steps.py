@@ -18,11 +18,14 @@ from tests.agent_runtime.backends._offline import lower_offline
 from tests.agent_runtime.conformance._graphs import (
     agent,
     chain,
+    condition,
     edge,
     graph,
     input_node,
     linear,
     output_node,
+    route,
+    router,
 )
 
 
@@ -36,14 +39,27 @@ def test_a_join_receives_what_is_new_for_it_in_edge_order() -> None:
     join = lower_offline(_join_graph()).node("j")
     outputs = {"b": (3, "from b"), "a": (2, "from a")}
 
-    assert received_by_join(join, outputs) == "from a\n\nfrom b"
-    assert received_by_join(join, {**outputs, "j": (2, "joined")}) == "from b"
-    assert received_by_join(join, {**outputs, "j": (4, "joined")}) is None  # nothing new
+    assert received_by_join(join, outputs, {}) == "from a\n\nfrom b"
+    assert received_by_join(join, {**outputs, "j": (2, "joined")}, {}) == "from b"
+    assert received_by_join(join, {**outputs, "j": (4, "joined")}, {}) is None  # nothing new
+
+
+def test_a_join_counts_a_router_only_when_its_chosen_route_leads_there() -> None:
+    size = router("size", [route("deep", condition("contains", value="long"))], default="short")
+    nodes = [input_node(), size, agent("a", "Analyst"), output_node()]
+    edges = [edge("input", "size"), edge("size", "a", "deep"), edge("size", "output", "short"),
+             edge("a", "output")]  # fmt: skip
+    out = lower_offline(graph("Shortcut", nodes, edges)).node("output")
+    assert out.routed_from == {"size": ("short",)}
+    outputs = {"size": (2, "question"), "a": (3, "analysis")}
+
+    assert received_by_join(out, outputs, {"size": "deep"}) == "analysis"
+    assert received_by_join(out, {"size": (2, "question")}, {"size": "short"}) == "question"
 
 
 def test_a_node_with_one_predecessor_is_no_join() -> None:
     a = lower_offline(_join_graph()).node("a")
-    assert received_by_join(a, {"input": (1, "hi")}) is None
+    assert received_by_join(a, {"input": (1, "hi")}, {}) is None
 
 
 def test_the_input_node_passes_the_message_or_one_line_per_field() -> None:
