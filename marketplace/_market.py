@@ -27,6 +27,7 @@ from agent_runtime.errors import ConflictError, NotFoundError, TemplateError
 from agent_runtime.spec import canonical_json
 from agent_runtime.store import GraphSummary, Store
 from agent_runtime.store._tables import utcnow
+from marketplace import _bundle, _remote
 from marketplace._catalogue import bundled_templates
 from marketplace._model import Derived, Release, TemplateMeta, derive, slugify, version_key
 from marketplace._records import (
@@ -516,6 +517,30 @@ class Marketplace:
                 TEMPLATES.update().where(TEMPLATES.c.slug == slug).values(**change, updated_at=now)
             )
         return Review(self.user, stars, text, now)
+
+    # -- sharing between instances (``_bundle``, ``_remote``) ----------------------
+
+    def export_bundle(self, slug: str) -> bytes:
+        """The template with every version as a bundle file (pretty UTF-8 JSON)."""
+        return _bundle.export_bundle(self, slug)
+
+    def import_bundle(self, data: bytes, origin: str = "imported") -> str:
+        """Store a bundle file's template (or its newer versions), fully checked; its slug."""
+        return _bundle.import_bundle(self, data, origin=origin)
+
+    def sources(self) -> list[_remote.TemplateSource]:
+        """The other instances whose catalogues this one browses."""
+        return _remote.list_sources(self)
+
+    def add_source(self, url: str, name: str | None = None) -> _remote.TemplateSource:
+        return _remote.add_source(self, url, name)
+
+    def remove_source(self, url: str) -> None:
+        _remote.remove_source(self, url)
+
+    def install_remote(self, url: str, slug: str, version: str | None = None) -> GraphSummary:
+        """A new graph here from a template of another instance's catalogue."""
+        return _remote.install_remote(self, url, slug, version)
 
 
 def _next_minor(version: str) -> str:

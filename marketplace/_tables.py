@@ -1,7 +1,8 @@
-"""The marketplace's tables, in the store's database (created by migration 0006).
+"""The marketplace's tables, in the store's database (created by migrations 0006 and 0007).
 
     template ──< template_version        (slug, version)
              ──< template_review         (slug, reviewer): one review per person, editable
+    template_source                      other instances' catalogues this one browses (url)
 
 ``template`` keeps what cards need (latest version, backends, installs and the
 rating's sum and count, updated in the transaction that changes them), so
@@ -15,7 +16,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from agent_runtime.store._tables import UTCDateTime
 
-__all__ = ["METADATA", "REVIEWS", "TEMPLATES", "VERSIONS"]
+__all__ = ["METADATA", "REVIEWS", "SOURCES", "TEMPLATES", "VERSIONS"]
 
 METADATA = sa.MetaData(
     naming_convention={
@@ -79,4 +80,12 @@ REVIEWS = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+)
+
+SOURCES = sa.Table(
+    "template_source",
+    METADATA,
+    sa.Column("url", sa.String(300), primary_key=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("added_at", UTCDateTime(), nullable=False),
 )

@@ -21,7 +21,7 @@ from marketplace._tables import METADATA as MARKETPLACE_METADATA
 from tests._services import postgres_schema
 
 TABLES = {"graph", "graph_version", "run", "run_event", "secret", "thread_state"}
-MARKETPLACE_TABLES = {"template", "template_version", "template_review"}
+MARKETPLACE_TABLES = {"template", "template_version", "template_review", "template_source"}
 
 
 def _all_tables() -> sa.MetaData:

@@ -80,7 +80,7 @@ def _app(site: Site) -> Starlette:
 
     async def drip(request: Request) -> Response:
         async def chunks() -> AsyncIterator[bytes]:
-            for _ in range(20):
+            for _ in range(100):  # a byte every 0.1 s for 10 s: no read ever waits long
                 yield b"."
                 await asyncio.sleep(0.1)
 

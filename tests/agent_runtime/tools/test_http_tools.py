@@ -239,10 +239,13 @@ async def test_slow_server_times_out(site):
 
 
 async def test_timeout_bounds_the_whole_call_not_just_each_read(site):
-    started = time.monotonic()
-    result = await resolve(http_tool(site.url("/drip"), timeout_seconds=0.5)).invoke({})
-    assert result == "error: 127.0.0.1 did not finish answering within 0.5 s"
-    assert time.monotonic() - started < 1.5
+    # Each byte comes 0.1 s after the last, so only a bound on the whole call can stop
+    # the 10 s answer; on a loaded machine even the headers may miss the second.
+    result = await resolve(http_tool(site.url("/drip"), timeout_seconds=1)).invoke({})
+    assert result in (
+        "error: 127.0.0.1 did not finish answering within 1 s",
+        "error: 127.0.0.1 did not answer within 1 s",
+    )
 
 
 async def test_bodies_over_one_mib_are_cut_while_streaming(site):
