@@ -44,3 +44,14 @@ COMPARE = "/runs/compare/[run_a]/[run_b]"
 def compare_path(run_a: str, run_b: str) -> str:
     """The URL of the comparison of two runs (A on the left, B on the right)."""
     return f"/runs/compare/{run_a}/{run_b}"
+
+
+MARKETPLACE = "/marketplace"
+"""Templates to browse, search and filter; link with ``MARKETPLACE``."""
+TEMPLATE = "/marketplace/[slug]"
+"""One template's page; link with ``template_path(slug)``."""
+
+
+def template_path(slug: str) -> str:
+    """The URL of a template's page in the marketplace."""
+    return f"/marketplace/{slug}"

@@ -10,12 +10,17 @@ import reflex as rx
 
 from app import paths
 from app.pages.builder import builder_page
+from app.pages.builder_publish_state import PublishState
 from app.pages.builder_run_state import BuilderRunState
 from app.pages.builder_state import BuilderState
 from app.pages.home import home_page
 from app.pages.home_state import HomeState
 from app.pages.knowledge import knowledge_page
 from app.pages.knowledge_state import KnowledgeState
+from app.pages.marketplace import marketplace_page
+from app.pages.marketplace_detail import template_page
+from app.pages.marketplace_detail_state import TemplateState
+from app.pages.marketplace_state import MarketplaceState
 from app.pages.run_compare import run_compare_page
 from app.pages.run_compare_state import RunCompareState
 from app.pages.run_detail import run_detail_page
@@ -42,7 +47,7 @@ ROUTES: tuple[Route, ...] = (
         paths.BUILDER,
         "Builder · Orchestrall",
         builder_page,
-        on_load=[BuilderState.load_graph, BuilderRunState.load_panel],
+        on_load=[BuilderState.load_graph, BuilderRunState.load_panel, PublishState.close_dialog],
     ),
     Route(SETTINGS, "Settings · Orchestrall", settings_page, on_load=SettingsState.load_settings),
     Route(paths.RUNS, "Runs · Orchestrall", runs_page, on_load=RunsState.load_runs),
@@ -59,6 +64,15 @@ ROUTES: tuple[Route, ...] = (
         "Compare runs · Orchestrall",
         run_compare_page,
         on_load=RunCompareState.load_comparison,
+    ),
+    Route(
+        paths.MARKETPLACE,
+        "Marketplace · Orchestrall",
+        marketplace_page,
+        on_load=MarketplaceState.load_marketplace,
+    ),
+    Route(
+        paths.TEMPLATE, "Template · Orchestrall", template_page, on_load=TemplateState.load_template
     ),
 )
 

@@ -1,4 +1,4 @@
-"""The app header: the Orchestrall name and mark, page actions, and the Settings link."""
+"""The app header: the Orchestrall name and mark, page actions, Marketplace, Runs, Settings."""
 
 from __future__ import annotations
 
@@ -48,6 +48,16 @@ def header(*actions: rx.Component) -> rx.Component:
             brand,
             rx.spacer(),
             *actions,
+            rx.link(
+                rx.hstack(rx.icon("store", size=16), rx.text("Marketplace", size="2"), spacing="1"),
+                href="/marketplace",  # ``app.paths.MARKETPLACE``
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+                display="flex",
+                align_items="center",
+                data_testid="marketplace-link",
+            ),
             rx.link(
                 rx.hstack(rx.icon("history", size=16), rx.text("Runs", size="2"), spacing="1"),
                 href="/runs",  # ``app.paths.RUNS``

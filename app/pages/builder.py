@@ -14,6 +14,7 @@ import reflex as rx
 from agent_runtime.spec import MAX_SPEC_BYTES
 from app import paths
 from app.pages.builder_panel import side_panel
+from app.pages.builder_publish import publish_button, publish_dialog
 from app.pages.builder_run_state import BuilderRunState
 from app.pages.builder_state import BuilderState
 from app.services.builder import EXPORT_CHOICES
@@ -245,6 +246,7 @@ def top_bar() -> rx.Component:
             on_click=BuilderState.choose_tab("versions"),
             data_testid="versions-button",
         ),
+        publish_button(),
         align="center",
         spacing="3",
         padding="8px 16px",
@@ -461,6 +463,7 @@ def builder_page() -> rx.Component:
                     import_error(),
                     import_warnings(),
                     workspace(),
+                    publish_dialog(),
                     direction="column",
                     flex="1",
                     min_height="0",
