@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     serve_catalogue: bool = Field(
         default=False,
         description="Serve this instance's public template catalogue as read-only JSON at "
-        "/marketplace/v1 for other instances to browse (off by default).",
+        "/api/marketplace/v1 for other instances to browse (off by default).",
     )
 
     model_server_port: int = Field(default=8765, description="Port of the offline demo model.")

@@ -3,7 +3,7 @@
 The theme is configured in ``rxconfig.py`` (``RadixThemesPlugin``). The backend
 also serves the offline demo model for its whole lifespan, and at its start removes
 the memories of graphs deleted before. Its own HTTP API (``app/api``: the public
-template catalogue at ``/marketplace/v1``) sits in front of Reflex's routes.
+template catalogue at ``/api/marketplace/v1``) sits in front of Reflex's routes.
 """
 
 import reflex as rx

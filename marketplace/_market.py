@@ -460,6 +460,7 @@ class Marketplace:
                 field="slug",
             )
         self.add_release(template, shared, origin="published", publisher=self.user)
+        self.store.link_template(graph_id, template.slug, shared.version)
         return self.get(template.slug)
 
     def free_slug(self, title: str) -> str:

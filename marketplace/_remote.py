@@ -50,7 +50,7 @@ __all__ = [
     "remove_source",
 ]
 
-API_PREFIX = f"/marketplace/{WIRE_VERSION}"
+API_PREFIX = f"/api/marketplace/{WIRE_VERSION}"
 REMOTE_TIMEOUT_S = 10.0
 MAX_URL_CHARS = 300
 _SLUG = re.compile(SLUG_PATTERN)
@@ -73,7 +73,7 @@ def normalise_source_url(url: str) -> str:
     """``scheme://host[:port][/path]`` without a trailing slash or the API prefix; checked.
 
     Accepts what people paste: the instance's backend URL, with or without
-    ``/marketplace/v1``. Refuses other schemes, credentials, queries and fragments.
+    ``/api/marketplace/v1``. Refuses other schemes, credentials, queries and fragments.
     """
     text = (url or "").strip()
     if not text:

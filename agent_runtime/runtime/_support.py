@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,8 +57,21 @@ def backend_support(
             verdicts[name] = str(exc)
             continue
         verdicts[name] = None
-        close = getattr(executable, "aclose", None)
-        if close is not None:
-            with contextlib.suppress(Exception):  # nothing was opened; this only tidies up
-                asyncio.run(close())
+        _close(executable)
     return verdicts
+
+
+def _close(executable: Any) -> None:
+    """Close what compiling made (model clients; nothing was opened) on a loop of its own,
+    in a thread, so this works whether or not the caller runs an event loop."""
+    close = getattr(executable, "aclose", None)
+    if close is None:
+        return
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # tidying up only
+            asyncio.run(close())
+
+    thread = threading.Thread(target=run, name="backend-support-close", daemon=True)
+    thread.start()
+    thread.join(timeout=10)

@@ -273,6 +273,15 @@ class GraphOps:
             ):
                 s.execute(stmt.execution_options(synchronize_session=False))
 
+    def link_template(self, graph_id: str, slug: str, version: str) -> GraphSummary:
+        """Record that the graph is (now) version ``version`` of marketplace template ``slug``."""
+        with self._db.write() as s:
+            row = _graph_row(s, graph_id)
+            row.template_slug, row.template_version = slug, version
+            s.add(row)
+            s.flush()
+            return GraphSummary.model_validate(row)
+
     def export_graph(self, graph_id: str) -> dict[str, Any]:
         """The graph with every version, oldest first, as JSON-ready data for ``import_graph``.
 

@@ -3,7 +3,7 @@
     rx.App(..., api_transformer=build_api())     # Reflex mounts its own routes under it
     uvicorn --factory app.api:build_api          # the same API alone (tests, tooling)
 
-Each part is one mount in ``api_mounts``: ``/marketplace/v1`` (the public template
+Each part is one mount in ``api_mounts``: ``/api/marketplace/v1`` (the public template
 catalogue) now; a new API adds its line there. Handlers stay thin over services
 and the marketplace.
 """

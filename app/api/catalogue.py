@@ -1,9 +1,9 @@
 """This instance's public template catalogue, read-only JSON for other instances.
 
-    GET /marketplace/v1/templates                cards, total, page, pages, per_page
+    GET /api/marketplace/v1/templates                cards, total, page, pages, per_page
         ?q= &category= &backend= &tag= &sort= &page= &per_page=   (each optional, at most once)
-    GET /marketplace/v1/templates/{slug}         card, readme, latest spec, versions; no reviews
-    GET /marketplace/v1/templates/{slug}/bundle  the bundle file (what ``import_bundle`` reads)
+    GET /api/marketplace/v1/templates/{slug}         card, readme, latest spec, versions; no reviews
+    GET /api/marketplace/v1/templates/{slug}/bundle  the bundle file (what ``import_bundle`` reads)
 
 Served only while ``serve_catalogue`` is on (404 ``catalogue_disabled`` otherwise),
 and only templates of origin ``bundled`` or ``published``. Errors are JSON
@@ -153,7 +153,7 @@ def _unexpected(_: Request, exc: Exception) -> Response:
 
 
 def catalogue_app(market: Callable[[], Marketplace], enabled: Callable[[], bool]) -> Starlette:
-    """The catalogue as an ASGI app, to mount at ``/marketplace/v1``.
+    """The catalogue as an ASGI app, to mount at ``/api/marketplace/v1``.
 
     ``market``: this process's marketplace (called per request); ``enabled``: whether
     to serve (read per request, so tests and settings reloads take effect).

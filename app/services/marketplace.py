@@ -74,6 +74,7 @@ __all__ = [
     "publish",
     "publish_defaults",
     "rate",
+    "shared_market",
     "template",
 ]
 
@@ -111,6 +112,11 @@ def _get() -> Marketplace:
                 _seed_problem = f"Some bundled templates could not be loaded: {exc.message}"
             _market = market
         return _market
+
+
+def shared_market() -> Marketplace:
+    """This process's marketplace on the app's store, the bundled catalogue stored."""
+    return _get()
 
 
 def close_marketplace() -> None:

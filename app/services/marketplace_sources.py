@@ -14,10 +14,8 @@ Blocking (network and database): call them from a background event. Errors are
 from __future__ import annotations
 
 import dataclasses
-import threading
 
-from agent_runtime.settings import get_settings
-from app.services.graphs import get_store
+from app.services import marketplace as marketplace_service
 from marketplace import Marketplace, RemoteCatalogue, SearchPage, TemplateDetail, TemplateSource
 
 __all__ = [
@@ -31,8 +29,6 @@ __all__ = [
     "shared_market",
 ]
 
-_lock = threading.Lock()
-_market: Marketplace | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,13 +41,8 @@ class SourceView:
 
 
 def shared_market() -> Marketplace:
-    """This process's marketplace: the shared store, as ``settings.user_name``."""
-    global _market
-    store = get_store()
-    with _lock:
-        if _market is None or _market.store is not store:
-            _market = Marketplace(store, user=get_settings().user_name)
-        return _market
+    """This process's marketplace (the app's store, the bundled catalogue stored)."""
+    return marketplace_service.shared_market()
 
 
 def _view(source: TemplateSource) -> SourceView:

@@ -234,14 +234,14 @@ def test_use_change_publish_and_rate_a_template(
     expect(found).to_contain_text("5.0")
     expect(found).to_contain_text("v1.1.0")
 
-    # 10. A new version of my template, from the builder: the next minor is proposed, and
-    # a version that is not newer is refused at its field.
+    # 10. A new version of my template, from the builder: the graph is now that template's
+    # 1.1.0, so the dialog proposes its next minor, and a version that is not newer is
+    # refused at its field.
     page.goto(builder_path(graph_id))
     expect(page.get_by_test_id("save-state")).to_have_attribute("data-status", "saved")
     page.get_by_test_id("publish-button").click()
     dialog = page.get_by_test_id("publish-dialog")
-    expect(dialog.get_by_test_id("publish-version")).to_have_value("1.1.0")
-    dialog.get_by_role("radio", name="New version of mine").click()
+    expect(dialog.get_by_role("radio", name="New version of mine")).to_be_checked()
     expect(dialog.get_by_test_id("publish-target")).to_contain_text("Bramblewood, story edition")
     version = dialog.get_by_test_id("publish-version")
     expect(version).to_have_value("1.2.0")

@@ -190,6 +190,8 @@ def test_publish_a_new_template_then_a_new_version(market: Marketplace, store: S
 
     detail = market.publish(graph.id, about, first)
     assert (detail.card.origin, detail.card.publisher) == ("published", "ada")
+    linked = store.get_graph(graph.id)  # the graph is now that template's 1.0.0
+    assert (linked.template_slug, linked.template_version) == ("my-support", "1.0.0")
     assert [c.slug for c in market.mine()] == ["my-support"]
 
     with pytest.raises(ConflictError):

@@ -35,13 +35,14 @@ from marketplace import (
     Release,
     RemoteCatalogue,
     TemplateMeta,
+    bundled_templates,
     install_remote,
     read_bundle,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60
-API = "/marketplace/v1"
+API = "/api/marketplace/v1"
 
 
 def example(name: str) -> dict[str, Any]:
@@ -197,8 +198,11 @@ def test_instance_b_finds_and_installs_a_template_from_instance_a(
         seen = json.loads(done.stdout.strip().splitlines()[-1])
 
         assert seen["sources"] == [[instance_a, "Team A"]]
-        assert seen["found"] == [["support-triage", "remote", "1.1.0"]]
-        assert sorted(seen["everything"]) == ["research-crew", "support-triage"]  # public only
+        assert ["support-triage", "remote", "1.1.0"] in seen["found"]
+        assert all(origin == "remote" for _, origin, _ in seen["found"])
+        bundled = {b.meta.slug for b in bundled_templates()}  # A serves its bundled ones too
+        assert set(seen["everything"]) == {"research-crew", "support-triage"} | bundled
+        assert "private-notes" not in seen["everything"]  # imported: not public
         hash_at_a = spec_hash(newer_triage())
         assert seen["detail"] == ["Support triage", "1.1.0", hash_at_a, ["SHOP_API_TOKEN"], 0]
 
@@ -213,8 +217,9 @@ def test_instance_b_finds_and_installs_a_template_from_instance_a(
             ]  # fmt: skip
             assert spec_hash(market.release("support-triage")[1].spec) == hash_at_a
 
-        # B passes on nothing it got from elsewhere.
-        assert httpx.get(f"{instance_b}{API}/templates").json()["total"] == 0
+        # B passes on nothing it got from elsewhere (only its own bundled catalogue).
+        served = httpx.get(f"{instance_b}{API}/templates", params={"per_page": 100}).json()
+        assert {c["slug"] for c in served["items"]} == bundled
         assert httpx.get(f"{instance_b}{API}/templates/support-triage").status_code == 404
 
 
@@ -224,21 +229,26 @@ def test_instance_b_finds_and_installs_a_template_from_instance_a(
 def test_the_catalogue_lists_only_public_templates_with_filters_and_paging(
     instance_a: str,
 ) -> None:
-    everything = httpx.get(f"{instance_a}{API}/templates").json()
-    assert {c["slug"] for c in everything["items"]} == {"support-triage", "research-crew"}
-    assert (everything["total"], everything["page"], everything["pages"]) == (2, 1, 1)
+    bundled = {b.meta.slug: b.meta for b in bundled_templates()}  # served beside A's own
+    public = {"support-triage", "research-crew"} | set(bundled)
+    everything = httpx.get(f"{instance_a}{API}/templates", params={"per_page": 100}).json()
+    assert {c["slug"] for c in everything["items"]} == public
+    assert (everything["total"], everything["page"], everything["pages"]) == (len(public), 1, 1)
     card = next(c for c in everything["items"] if c["slug"] == "support-triage")
     assert card["rating"] == 5.0 and card["rating_count"] == 1
     assert card["backends"] == ["langgraph", "crewai", "autogen"]
     assert "origin" not in card and "publisher" not in card
 
     research = httpx.get(f"{instance_a}{API}/templates", params={"category": "Research"})
-    assert [c["slug"] for c in research.json()["items"]] == ["research-crew"]
+    expected = {"research-crew"} | {s for s, m in bundled.items() if m.category == "Research"}
+    assert {c["slug"] for c in research.json()["items"]} == expected
     paged = httpx.get(f"{instance_a}{API}/templates", params={"per_page": 1, "page": 2}).json()
-    assert (paged["total"], paged["pages"], paged["page"], len(paged["items"])) == (2, 2, 2, 1)
-    assert httpx.get(f"{instance_a}{API}/templates", params={"q": "notes"}).json()["total"] == 0
+    n = len(public)
+    assert (paged["total"], paged["pages"], paged["page"], len(paged["items"])) == (n, n, 2, 1)
+    notes = httpx.get(f"{instance_a}{API}/templates", params={"q": "private notes"}).json()
+    assert "private-notes" not in {c["slug"] for c in notes["items"]}
     tagged = httpx.get(f"{instance_a}{API}/templates", params={"tag": "support", "sort": "rating"})
-    assert tagged.json()["total"] == 2
+    assert tagged.json()["items"][0]["slug"] == "support-triage"  # the only one rated
 
 
 def test_a_template_page_and_bundle_carry_no_reviews_or_private_data(instance_a: str) -> None:
@@ -316,8 +326,9 @@ def test_remote_search_and_detail_read_the_wire(instance_a: str) -> None:
     remote = RemoteCatalogue(f"{instance_a}{API}/")  # a pasted API URL works too
     assert remote.url == instance_a
     page = remote.search("research")
-    assert [(c.slug, c.origin, c.publisher) for c in page.items] == [("research-crew", "remote",
-                                                                      None)]  # fmt: skip
+    assert ("research-crew", "remote", None) in [
+        (c.slug, c.origin, c.publisher) for c in page.items
+    ]
     detail = remote.get("support-triage")
     assert detail.spec == newer_triage() and detail.reviews == () and detail.my_review is None
     assert detail.card.rating == 5.0
@@ -455,7 +466,7 @@ def test_an_unreachable_source_is_remote_unavailable(market: Marketplace) -> Non
 
 
 def test_sources_are_checked_remembered_and_forgotten(market: Marketplace) -> None:
-    added = market.add_source("HTTP://Team-A.example:8000/marketplace/v1/", "  Team   A ")
+    added = market.add_source("HTTP://Team-A.example:8000/api/marketplace/v1/", "  Team   A ")
     assert (added.url, added.name) == ("http://team-a.example:8000", "Team A")
     market.add_source("https://b.example")
     assert [(s.url, s.name) for s in market.sources()] == [
@@ -481,11 +492,11 @@ def test_sources_are_checked_remembered_and_forgotten(market: Marketplace) -> No
 
 @pytest.mark.slow
 def test_the_reflex_app_mounts_the_catalogue_api(tmp_path: Path) -> None:
-    """``app/app.py`` hands ``build_api()`` to Reflex: its /marketplace/v1 is the catalogue."""
+    """``app/app.py`` hands ``build_api()`` to Reflex: its /api/marketplace/v1 is the catalogue."""
     check = (
         "from starlette.testclient import TestClient\n"
         "from app.app import app\n"
-        "answer = TestClient(app.api_transformer).get('/marketplace/v1/templates')\n"
+        "answer = TestClient(app.api_transformer).get('/api/marketplace/v1/templates')\n"
         "print(answer.status_code, answer.json()['code'])\n"
     )
     done = subprocess.run(
