@@ -13,6 +13,9 @@
     │   └── ScriptError              a model script is malformed
     ├── ConfigurationError           settings or environment are unusable
     ├── ExportError                  a valid spec cannot be expressed in the chosen export format
+    ├── AccessError                  an API call without a valid key (``unauthorized``: missing,
+    │   │                            unknown, revoked, expired) or outside its scope (``forbidden``)
+    │   └── RateLimitedError         over a key's requests per minute or concurrent runs
     ├── TemplateError                a template or bundle is malformed, tampered with or breaks
     │                                a marketplace rule (version order, secrets, size)
     ├── CompileError                 a valid spec cannot be built on the chosen backend
@@ -38,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from agent_runtime.spec import Problem
 
 __all__ = [
+    "AccessError",
     "BackendUnavailableError",
     "CompileError",
     "ConfigurationError",
@@ -49,6 +53,7 @@ __all__ = [
     "ModelServerError",
     "NotFoundError",
     "OrchestrallError",
+    "RateLimitedError",
     "RunCancelledError",
     "RunError",
     "RunStateError",
@@ -142,6 +147,22 @@ class ExportError(OrchestrallError):
     def __init__(self, message: str, *, node_ids: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.node_ids = tuple(node_ids)
+
+
+class AccessError(OrchestrallError):
+    """An API request is refused: ``unauthorized`` (no valid key) or ``forbidden`` (scope)."""
+
+    code = "unauthorized"
+
+
+class RateLimitedError(AccessError):
+    """Too many requests or runs for a key; try again after ``retry_after`` seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = max(1, int(retry_after))
 
 
 class TemplateError(OrchestrallError):

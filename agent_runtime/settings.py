@@ -81,6 +81,18 @@ class Settings(BaseSettings):
         "/api/marketplace/v1 for other instances to browse (off by default).",
     )
 
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL for counters shared by several app workers (API rate limits); "
+        "unset = the broker if it is Redis, else this process's memory.",
+    )
+    api_requests_per_minute: int = Field(
+        default=60, ge=1, description="Default requests per minute of an API key."
+    )
+    api_concurrent_runs: int = Field(
+        default=4, ge=1, description="Default number of runs an API key may have going at once."
+    )
+
     model_server_port: int = Field(default=8765, description="Port of the offline demo model.")
     model_script: Path | None = Field(default=None, description="Script for the demo model.")
 

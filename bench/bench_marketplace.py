@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -173,35 +174,40 @@ def bench_server(store: Store, queries: int) -> None:
 def bench_browser(data_dir: Path, loads: int) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e._app import CHROMIUM_ARGS, running_app
+    from tests.e2e._app import CHROMIUM_ARGS, OUTPUT_DIR, running_app
 
-    with running_app(data_dir, workdir=ROOT / ".web-bench") as app, sync_playwright() as pw:
-        browser = pw.chromium.launch(args=CHROMIUM_ARGS)
+    card, search = "[data-testid=template-card]", "[data-testid=template-search]"
+    with tempfile.TemporaryDirectory() as no_reload, running_app(
+        data_dir,
+        Path(no_reload),
+        OUTPUT_DIR / "bench-marketplace-app.log",
+        web_workdir=ROOT / ".web-bench",
+    ) as app, sync_playwright() as pw:  # fmt: skip
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.goto(f"{app.frontend_url}/marketplace")  # warm-up: compile, seed, first index
-        page.get_by_test_id("template-card").first.wait_for(timeout=120_000)
+        page.goto(f"{app.url}/marketplace")  # warm-up: compile, seed, first index
+        page.locator(card).first.wait_for(timeout=300_000)
         interactive, typed = [], []
         for _ in range(loads):
             t0 = time.perf_counter()
-            page.goto(f"{app.frontend_url}/marketplace")
-            page.get_by_test_id("template-card").first.wait_for()
-            page.get_by_test_id("marketplace-search").wait_for(state="visible")
+            page.goto(f"{app.url}/marketplace")
+            page.locator(card).first.wait_for()
+            page.locator(search).wait_for(state="visible")
+            page.wait_for_function(f"!document.querySelector('{search}').disabled")
+            page.wait_for_load_state("load")
             interactive.append(time.perf_counter() - t0)
-            first = page.get_by_test_id("template-card").first.inner_text()
             t0 = time.perf_counter()
-            page.get_by_test_id("marketplace-search").fill("warranty clause")
-            page.wait_for_function(
-                "t => document.querySelector('[data-testid=template-card]')?.innerText !== t",
-                arg=first,
-            )
+            page.locator(search).fill("kalomi")
+            page.locator("[data-testid=result-count]").filter(has_text="kalomi").wait_for()
             typed.append(time.perf_counter() - t0)
         browser.close()
     median = statistics.median(interactive)
     verdict = "met" if median < TARGET_PAGE_S else "NOT met"
     print(
-        f"browse page interactive: median {median:.2f} s, max {max(interactive):.2f} s over "
-        f"{loads} loads (target < {TARGET_PAGE_S} s: {verdict}); typing to new results: "
-        f"median {statistics.median(typed) * 1e3:.0f} ms (includes the 300 ms debounce)"
+        f"browse page interactive (dev-mode app): median {median:.2f} s, max "
+        f"{max(interactive):.2f} s over {loads} loads (target < {TARGET_PAGE_S} s: {verdict}); "
+        f"typing to new results: median {statistics.median(typed) * 1e3:.0f} ms "
+        "(includes the search debounce)"
     )
 
 

@@ -4,6 +4,7 @@
     (id)      (graph_id, version)  (id)   (run_id, seq)
 
     secret (name)   encrypted values, read and written only by ``agent_runtime.secrets``
+    api_key (id)    hashed API keys, read and written only by ``agent_runtime.access``
 
 ``graph_version`` rows are immutable. ``graph.current_version`` and ``run.last_seq``
 are counters bumped under a row lock (PostgreSQL) or the write lock (SQLite) in the
@@ -24,6 +25,7 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "METADATA",
     "RUN_STATUSES",
+    "ApiKeyRow",
     "GraphRow",
     "GraphVersionRow",
     "RunEventRow",
@@ -204,3 +206,24 @@ class SecretRow(_Table, table=True):
     key_id: str = Field(sa_type=sa.String(16))
     created_at: datetime = Field(sa_type=UTCDateTime())
     updated_at: datetime = Field(sa_type=UTCDateTime())
+
+
+class ApiKeyRow(_Table, table=True):
+    """An API key: its sha256 (never the key), a shown prefix, scope, expiry and limits.
+
+    Read and written only by ``agent_runtime.access``.
+    """
+
+    __tablename__ = "api_key"
+
+    id: str = Field(primary_key=True, sa_type=sa.String(32))
+    name: str = Field(sa_type=sa.String(100))
+    prefix: str = Field(sa_type=sa.String(24))
+    key_hash: str = Field(sa_type=sa.String(64), unique=True)
+    graph_ids: list[str] | None = Field(default=None, sa_type=_jsonb(nullable=True), nullable=True)
+    per_minute: int | None = Field(default=None, nullable=True)
+    concurrent_runs: int | None = Field(default=None, nullable=True)
+    created_at: datetime = Field(sa_type=UTCDateTime())
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime(), nullable=True)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime(), nullable=True)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime(), nullable=True)

@@ -20,7 +20,7 @@ from agent_runtime.store._tables import METADATA
 from marketplace._tables import METADATA as MARKETPLACE_METADATA
 from tests._services import postgres_schema
 
-TABLES = {"graph", "graph_version", "run", "run_event", "secret", "thread_state"}
+TABLES = {"graph", "graph_version", "run", "run_event", "secret", "thread_state", "api_key"}
 MARKETPLACE_TABLES = {"template", "template_version", "template_review", "template_source"}
 
 
