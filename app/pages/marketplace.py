@@ -2,13 +2,16 @@
 
 A search box (searching as one types), filters by category, backend and tag, a sort,
 the result count, a grid of template cards (24 a page) with page controls, and an
-empty state when nothing matches. Each card opens the template's page.
+empty state when nothing matches. Each card opens the template's page. At the top,
+the source (this instance, or another one's catalogue), "Manage sources" and
+"Import bundle" (``marketplace_sharing``).
 """
 
 from __future__ import annotations
 
 import reflex as rx
 
+from app.pages.marketplace_sharing import remote_banner, sharing_controls
 from app.pages.marketplace_state import ANY, MarketplaceState
 from app.paths import template_path
 from app.services.marketplace import SORT_LABELS
@@ -124,20 +127,29 @@ def filters() -> rx.Component:
 
 
 def page_intro() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Marketplace", size="7", as_="h1"),
-        rx.text(
-            "Ready-made agent graphs to start from. Use one to get your own copy, "
-            "or publish yours from the builder.",
-            color_scheme="gray",
-            size="3",
+    return rx.flex(
+        rx.vstack(
+            rx.heading("Marketplace", size="7", as_="h1"),
+            rx.text(
+                "Ready-made agent graphs to start from. Use one to get your own copy, "
+                "or publish yours from the builder.",
+                color_scheme="gray",
+                size="3",
+            ),
+            spacing="1",
+            flex="1 1 360px",
         ),
-        spacing="1",
+        sharing_controls(),
+        align="end",
+        justify="between",
+        spacing="4",
+        wrap="wrap",
+        width="100%",
     )
 
 
 def _card(card: rx.Var) -> rx.Component:
-    return template_card(card, href=template_path(card.slug))
+    return template_card(card, href=f"{template_path(card.slug)}{S.source_query}")
 
 
 def card_grid() -> rx.Component:
@@ -203,7 +215,11 @@ def empty_state() -> rx.Component:
                 rx.cond(
                     S.filtered,
                     "Try other words, or fewer filters.",
-                    "Publish a graph from the builder to start the catalogue.",
+                    rx.cond(
+                        S.is_remote,
+                        "This instance shares no templates yet.",
+                        "Publish a graph from the builder to start the catalogue.",
+                    ),
                 ),
                 color_scheme="gray",
                 size="3",
@@ -252,6 +268,7 @@ def marketplace_page() -> rx.Component:
     return page_shell(
         rx.vstack(
             page_intro(),
+            remote_banner(),
             filters(),
             _callout(S.error, "red", "marketplace-error"),
             _callout(S.notice, "amber", "marketplace-notice"),
@@ -260,7 +277,7 @@ def marketplace_page() -> rx.Component:
                 rx.cond(
                     S.has_cards,
                     rx.vstack(card_grid(), pager(), spacing="5", width="100%"),
-                    empty_state(),
+                    rx.cond(S.show_empty, empty_state()),
                 ),
                 loading_state(),
             ),

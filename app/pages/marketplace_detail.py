@@ -1,10 +1,14 @@
 """A template's page (``/marketplace/[slug]``).
 
 Its title, summary and facts; "Use this template" (with a version picker) installs a
-copy and opens it in the builder. Then a read-only preview of its graph on the
-builder's canvas, the readme (Markdown), the backends it runs on, the secrets it
-needs (by name: they are set in Settings), its versions with their changelogs, and
-the ratings: a summary, my rating and review (one per person, editable), everyone's.
+copy and opens it in the builder; "Download bundle" saves it with all its versions as
+one .json file. Then a read-only preview of its graph on the builder's canvas, the
+readme (Markdown), the backends it runs on, the secrets it needs (by name: they are
+set in Settings), its versions with their changelogs, and the ratings
+(``marketplace_detail_ratings``).
+
+A template of another instance (``?source=<url>``) shows the same, from that
+catalogue, with neither reviews nor a bundle download; using it copies it here.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import reflex as rx
 
 from app import paths
+from app.pages.marketplace_detail_ratings import ratings
 from app.pages.marketplace_detail_state import TemplateState
-from app.services.marketplace import ReviewView, StarBar, VersionView
+from app.services.marketplace import VersionView
 from components.graph_canvas import graph_canvas
 from components.page_shell import page_shell
 from components.template_card import backend_chips, rating_line
@@ -58,8 +63,47 @@ def install_controls() -> rx.Component:
             on_click=S.install,
             data_testid="use-template",
         ),
+        rx.cond(
+            ~S.is_remote,
+            rx.tooltip(
+                rx.button(
+                    rx.icon("file-down", size=16),
+                    "Download bundle",
+                    size="3",
+                    variant="soft",
+                    color_scheme="gray",
+                    loading=S.downloading,
+                    on_click=S.download_bundle,
+                    data_testid="download-bundle",
+                ),
+                content="The template with all its versions, as one .json file to import "
+                "on another Orchestrall",
+            ),
+        ),
         align="center",
         spacing="2",
+        wrap="wrap",
+    )
+
+
+def source_note() -> rx.Component:
+    """Where a template of another instance comes from."""
+    return rx.cond(
+        S.is_remote,
+        rx.callout(
+            rx.text(
+                "A template of ",
+                rx.text.strong(S.source_name),
+                " (",
+                rx.code(S.shown_source, variant="ghost"),
+                "). Using it checks its bundle and copies it here; reviews stay there.",
+            ),
+            icon="globe",
+            color_scheme="blue",
+            variant="surface",
+            width="100%",
+            data_testid="template-source",
+        ),
     )
 
 
@@ -74,7 +118,7 @@ def title_block() -> rx.Component:
         rx.text("·"),
         rx.text(card.installs_text, data_testid="template-installs"),
         rx.text("·"),
-        rx.text(card.origin),
+        rx.text(rx.cond(S.is_remote, "From " + S.source_name, card.origin)),
         align="center",
         spacing="2",
         wrap="wrap",
@@ -237,149 +281,6 @@ def side_panel() -> rx.Component:
     )
 
 
-# -- ratings ---------------------------------------------------------------------------------
-
-
-def _bar(bar: rx.Var[StarBar]) -> rx.Component:
-    return rx.hstack(
-        rx.text(bar.stars, " ★", size="1", width="28px"),
-        rx.progress(value=bar.percent, max=100, flex="1", color_scheme="amber"),
-        rx.text(bar.count, size="1", color_scheme="gray", width="20px", text_align="right"),
-        align="center",
-        spacing="2",
-        width="100%",
-    )
-
-
-def star_picker() -> rx.Component:
-    def star(n: int) -> rx.Component:
-        on = S.draft_stars >= n
-        return rx.icon_button(
-            rx.icon(
-                "star",
-                size=22,
-                fill=rx.cond(on, "var(--amber-9)", "none"),
-                color=rx.cond(on, "var(--amber-9)", "var(--gray-8)"),
-            ),
-            variant="ghost",
-            type="button",
-            on_click=S.choose_stars(n),
-            aria_label=f"{n} star{'s' if n > 1 else ''}",
-            aria_pressed=on,
-            data_testid=f"star-{n}",
-        )
-
-    return rx.hstack(
-        *(star(n) for n in range(1, 6)),
-        spacing="2",
-        data_testid="star-picker",
-        data_stars=S.draft_stars,
-    )
-
-
-def review_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading(
-                rx.cond(S.my_stars > 0, "Your review", "Rate this template"),
-                size="3",
-                weight="medium",
-                as_="h3",
-            ),
-            star_picker(),
-            rx.text_area(
-                name="review",
-                default_value=S.draft_text,
-                key=S.review_key,
-                placeholder="A short review: what it did for you (optional)",
-                max_length=1000,
-                rows="3",
-                width="100%",
-                data_testid="review-text",
-            ),
-            rx.cond(
-                S.rating_error != "",
-                rx.text(
-                    S.rating_error,
-                    color_scheme="red",
-                    size="2",
-                    role="alert",
-                    data_testid="review-error",
-                ),
-            ),
-            rx.button(
-                rx.cond(S.my_stars > 0, "Update review", "Save review"),
-                type="submit",
-                loading=S.saving_review,
-                data_testid="review-save",
-            ),
-            spacing="2",
-            width="100%",
-            align="start",
-        ),
-        on_submit=S.save_review,
-        reset_on_submit=False,
-        width="100%",
-    )
-
-
-def _review(review: rx.Var[ReviewView]) -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.text(review.stars_text, color="var(--amber-9)", size="2", letter_spacing="1px"),
-            rx.text(review.reviewer, weight="medium", size="2"),
-            rx.cond(review.mine, rx.badge("yours", size="1", variant="soft")),
-            rx.spacer(),
-            rx.text(review.date, size="1", color_scheme="gray"),
-            align="center",
-            spacing="2",
-            width="100%",
-        ),
-        rx.cond(review.text != "", rx.text(review.text, size="2", white_space="pre-line")),
-        spacing="1",
-        width="100%",
-        padding_y="10px",
-        border_top="1px solid var(--gray-a4)",
-        data_testid="review",
-        data_reviewer=review.reviewer,
-    )
-
-
-def ratings() -> rx.Component:
-    summary = rx.vstack(
-        rx.text(S.rating_summary, size="3", weight="medium", data_testid="rating-summary"),
-        rx.foreach(S.star_bars, _bar),
-        spacing="2",
-        width="100%",
-    )
-    return rx.card(
-        rx.vstack(
-            rx.heading("Ratings and reviews", size="4", as_="h2"),
-            rx.flex(
-                rx.box(summary, flex="1 1 240px", min_width="0"),
-                rx.box(review_form(), flex="2 1 360px", min_width="0"),
-                spacing="6",
-                wrap="wrap",
-                width="100%",
-            ),
-            rx.cond(
-                S.has_reviews,
-                rx.vstack(
-                    rx.foreach(S.reviews, _review),
-                    spacing="0",
-                    width="100%",
-                    data_testid="review-list",
-                ),
-                rx.text("No reviews yet: be the first.", size="2", color_scheme="gray"),
-            ),
-            spacing="4",
-            width="100%",
-        ),
-        width="100%",
-        data_testid="template-ratings",
-    )
-
-
 # -- page -------------------------------------------------------------------------------------
 
 
@@ -403,6 +304,7 @@ def not_found() -> rx.Component:
 def template_body() -> rx.Component:
     return rx.vstack(
         title_block(),
+        source_note(),
         graph_preview(),
         rx.flex(
             rx.box(readme(), flex="2 1 560px", min_width="0"),
@@ -412,11 +314,12 @@ def template_body() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        ratings(),
+        rx.cond(~S.is_remote, ratings()),
         spacing="5",
         width="100%",
         data_testid="template-page",
         data_slug=S.shown_slug,
+        data_source=S.shown_source,
     )
 
 

@@ -1,7 +1,13 @@
-"""State of a template's page (``/marketplace/[slug]``): show it, install it, rate it.
+"""State of a template's page (``/marketplace/[slug]``): show it, install it, rate it,
+download its bundle.
 
-Loading, installing and rating call the service in background events (the first
-marketplace call of the process stores the bundled catalogue, which takes seconds).
+With ``?source=<url>`` the template is another instance's (a remembered source): it
+is shown from that catalogue, has no reviews or bundle download here, and using it
+fetches, checks and copies it here (``marketplace_sources.remote_install``).
+
+Loading, installing, rating and downloading call the services in background events
+(the first marketplace call of the process stores the bundled catalogue, which takes
+seconds; a remote source is asked over HTTP).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import reflex as rx
 
 from agent_runtime.errors import OrchestrallError
 from app.paths import builder_path
-from app.services import marketplace
+from app.services import marketplace, marketplace_bundles, marketplace_sources
 from app.services.marketplace import ReviewView, StarBar, TemplateCardView, VersionView
 
 EMPTY_CARD = TemplateCardView(
@@ -38,6 +44,8 @@ class TemplateState(rx.State):
     """The template named by the route's ``slug``."""
 
     shown_slug: str = ""  # the template shown (the route var is ``slug``)
+    shown_source: str = ""  # the URL of the instance it is at ("": this one)
+    source_name: str = ""
     card: TemplateCardView = EMPTY_CARD
     readme: str = ""
     canvas: dict[str, list[dict[str, Any]]] = EMPTY_GRAPH
@@ -54,6 +62,7 @@ class TemplateState(rx.State):
 
     install_version: str = ""
     installing: bool = False
+    downloading: bool = False
 
     my_stars: int = 0  # my saved rating (0: none yet)
     draft_stars: int = 0  # the stars chosen in the form
@@ -61,6 +70,10 @@ class TemplateState(rx.State):
     review_key: int = 0  # remounts the review text area when the saved review changes
     rating_error: str = ""
     saving_review: bool = False
+
+    @rx.var
+    def is_remote(self) -> bool:
+        return self.shown_source != ""
 
     @rx.var
     def version_choices(self) -> list[str]:
@@ -86,12 +99,14 @@ class TemplateState(rx.State):
         """On page load: the template of the URL."""
         # ``slug`` is the dynamic route var Reflex adds for ``/marketplace/[slug]``.
         slug = str(self.slug)
-        if slug != self.shown_slug:
+        source = str(self.router.url.query_parameters.get("source", "") or "")
+        if (slug, source) != (self.shown_slug, self.shown_source):
             self.card, self.readme, self.versions, self.reviews = EMPTY_CARD, "", [], []
             self.canvas, self.node_count, self.secrets = EMPTY_GRAPH, 0, []
-            self.loaded, self.install_version = False, ""
-        self.shown_slug, self.load_error, self.rating_error = slug, "", ""
-        self.installing = False
+            self.loaded, self.install_version, self.source_name = False, "", ""
+        self.shown_slug, self.shown_source = slug, source
+        self.load_error, self.rating_error = "", ""
+        self.installing, self.downloading = False, False
         return TemplateState.fetch
 
     def _show(self, view: marketplace.TemplateView) -> None:
@@ -118,21 +133,30 @@ class TemplateState(rx.State):
     @rx.event(background=True)
     async def fetch(self):
         async with self:
-            slug = self.shown_slug
+            slug, source = self.shown_slug, self.shown_source
+        name = ""
         try:
-            view = await asyncio.to_thread(marketplace.template, slug)
+            if source:
+                known = await asyncio.to_thread(marketplace_sources.remembered_source, source)
+                name = known.name
+                view = await asyncio.to_thread(marketplace_sources.remote_template, source, slug)
+            else:
+                view = await asyncio.to_thread(marketplace.template, slug)
         except OrchestrallError as exc:
             async with self:
-                if self.shown_slug == slug:
-                    self.loaded = True
+                if (self.shown_slug, self.shown_source) == (slug, source):
+                    self.loaded, self.source_name = True, name
                     self.load_error = (
-                        f"There is no template “{slug}”: it may have been removed."
-                        if exc.code == "template_not_found"
+                        f"There is no template “{slug}”"
+                        + (f" at {name}" if name else "")
+                        + ": it may have been removed."
+                        if exc.code in ("template_not_found", "remote_not_found")
                         else f"Could not open this template: {exc.message}"
                     )
             return
         async with self:
-            if self.shown_slug == slug:
+            if (self.shown_slug, self.shown_source) == (slug, source):
+                self.source_name = name
                 self._show(view)
 
     @rx.event
@@ -146,14 +170,36 @@ class TemplateState(rx.State):
             if self.installing or not self.shown_slug:
                 return None
             self.installing = True
-            slug, version = self.shown_slug, self.install_version
+            slug, version, source = self.shown_slug, self.install_version, self.shown_source
         try:
-            graph_id = await asyncio.to_thread(marketplace.install, slug, version)
+            if source:
+                graph_id = await asyncio.to_thread(
+                    marketplace_sources.remote_install, source, slug, version or None
+                )
+            else:
+                graph_id = await asyncio.to_thread(marketplace.install, slug, version)
         except OrchestrallError as exc:
             async with self:
                 self.installing = False
             return rx.toast.error(f"Could not install the template: {exc.message}")
         return rx.redirect(builder_path(graph_id))
+
+    @rx.event(background=True)
+    async def download_bundle(self):
+        """The template with all its versions, as one .json file the browser saves."""
+        async with self:
+            if self.downloading or not self.shown_slug or self.shown_source:
+                return None
+            self.downloading, slug = True, self.shown_slug
+        try:
+            file = await asyncio.to_thread(marketplace_bundles.bundle_file, slug)
+        except OrchestrallError as exc:
+            async with self:
+                self.downloading = False
+            return rx.toast.error(f"Could not download the bundle: {exc.message}")
+        async with self:
+            self.downloading = False
+        return rx.download(data=file.data, filename=file.filename, mime_type="application/json")
 
     # -- my rating --------------------------------------------------------------------
 

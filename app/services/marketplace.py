@@ -40,6 +40,7 @@ from marketplace import (
     Marketplace,
     Release,
     TemplateCard,
+    TemplateDetail,
     TemplateMeta,
     find_secrets,
     parse_version,
@@ -64,9 +65,12 @@ __all__ = [
     "TemplateView",
     "VersionView",
     "browse",
+    "browse_summary",
+    "card_view",
     "check_form",
     "close_marketplace",
     "error_field",
+    "exporting_market",
     "form_for_version",
     "install",
     "next_minor",
@@ -76,10 +80,16 @@ __all__ = [
     "rate",
     "shared_market",
     "template",
+    "template_view",
 ]
 
 BACKEND_LABELS = {"langgraph": "LangGraph", "crewai": "CrewAI", "autogen": "AutoGen"}
-ORIGIN_LABELS = {"bundled": "Bundled", "published": "Published here", "imported": "Imported"}
+ORIGIN_LABELS = {
+    "bundled": "Bundled",
+    "published": "Published here",
+    "imported": "Imported",
+    "remote": "From another instance",
+}
 SORT_LABELS = {
     "relevance": "Relevance",
     "rating": "Rating",
@@ -239,7 +249,8 @@ def _stars(n: int) -> str:
     return "★" * n + "☆" * (5 - n)
 
 
-def _card_view(card: TemplateCard) -> TemplateCardView:
+def card_view(card: TemplateCard) -> TemplateCardView:
+    """A card as the grid shows it (local or remote)."""
     return TemplateCardView(
         slug=card.slug,
         title=card.title,
@@ -266,6 +277,17 @@ def _options(
     return [FacetOption(v, f"{(labels or {}).get(v, v)} ({n})") for v, n in counts]
 
 
+def browse_summary(total: int, query: str, *, filtered: bool) -> str:
+    """The result count: ``15 templates``, ``2 templates match “support”``, ``1 template
+    matches the filters``."""
+    match = "matches" if total == 1 else "match"
+    if query.strip():
+        return f"{_plural(total, 'template')} {match} “{query.strip()}”"
+    if filtered:
+        return f"{_plural(total, 'template')} {match} the filters"
+    return _plural(total, "template")
+
+
 def browse(
     query: str = "",
     *,
@@ -286,18 +308,11 @@ def browse(
         page=page,
     )
     facets = market.facets()
-    filtered = bool(query.strip() or category or backend or tag)
-    match = "matches" if found.total == 1 else "match"
-    if filtered and query.strip():
-        summary = f"{_plural(found.total, 'template')} {match} “{query.strip()}”"
-    elif filtered:
-        summary = f"{_plural(found.total, 'template')} {match} the filters"
-    else:
-        summary = _plural(found.total, "template")
+    summary = browse_summary(found.total, query, filtered=bool(category or backend or tag))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     categories = sorted(facets["category"], key=lambda kv: order.get(kv[0], len(order)))
     return BrowsePage(
-        cards=[_card_view(c) for c in found.items],
+        cards=[card_view(c) for c in found.items],
         total=found.total,
         page=found.page,
         pages=found.pages,
@@ -314,7 +329,11 @@ def browse(
 
 def template(slug: str) -> TemplateView:
     """A template's page; ``NotFoundError`` (``template_not_found``) for an unknown slug."""
-    detail = _get().get(slug)
+    return template_view(_get().get(slug))
+
+
+def template_view(detail: TemplateDetail) -> TemplateView:
+    """A template's page from its detail (here, or another instance's: no reviews then)."""
     canvas = to_canvas(detail.spec, [])
     counts = {n: 0 for n in range(1, 6)}
     for review in detail.reviews:
@@ -328,7 +347,7 @@ def template(slug: str) -> TemplateView:
     )
     mine = detail.my_review
     return TemplateView(
-        card=_card_view(card),
+        card=card_view(card),
         readme=detail.readme,
         canvas=canvas,
         node_count=len(canvas["nodes"]),
@@ -578,6 +597,11 @@ def check_form(graph_id: str, form: PublishForm) -> dict[str, str]:
 def _publisher() -> Marketplace:
     """A marketplace that knows this instance's secret values now (to refuse sharing them)."""
     return Marketplace(get_store(), user=get_settings().user_name, known_secrets=_known_secrets())
+
+
+def exporting_market() -> Marketplace:
+    """A marketplace that refuses to write this instance's secret values into a bundle."""
+    return _publisher()
 
 
 def preview(graph_id: str, form: PublishForm) -> str:
