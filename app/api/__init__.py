@@ -4,8 +4,9 @@
     uvicorn --factory app.api:build_api          # the same API alone (tests, tooling)
 
 Each part is one mount in ``api_mounts``: ``/api/marketplace/v1`` (the public template
-catalogue) now; a new API adds its line there. Handlers stay thin over services
-and the marketplace.
+catalogue), ``/api/v1`` (the REST API for running graphs, with its OpenAPI document)
+and ``/v1`` (the OpenAI-compatible chat endpoint); a new API adds its line there.
+Handlers stay thin over services and the marketplace.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute, Mount
 
 from agent_runtime.settings import get_settings
 from app.api.catalogue import catalogue_app
+from app.api.v1 import OPENAI_PREFIX, REST_PREFIX, openai_app, rest_app
 from app.services.marketplace_sources import shared_market
 from marketplace import API_PREFIX, Marketplace
 
@@ -35,6 +37,8 @@ def api_mounts(
     """Every API mount of the backend (prefix → ASGI app); add new ones here."""
     return [
         Mount(API_PREFIX, app=catalogue_app(market, serve_catalogue), name="catalogue"),
+        Mount(REST_PREFIX, app=rest_app(), name="api_v1"),
+        Mount(OPENAI_PREFIX, app=openai_app(), name="openai"),
     ]
 
 

@@ -27,6 +27,7 @@ from agent_runtime.runtime import Runtime
 from agent_runtime.secrets import EnvSecrets, SecretStore, StoredSecrets, load_secret_key
 from agent_runtime.settings import get_settings
 from agent_runtime.spec import parse_spec
+from agent_runtime.store import RunRecord
 from app.services.graphs import get_store
 from app.services.run_view import PREVIEW_CHARS, RunView, TraceRow
 
@@ -46,6 +47,7 @@ __all__ = [
     "replay",
     "run_again",
     "start_run",
+    "start_run_at",
 ]
 
 ACTIVE_STATUSES = ("queued", "running", "interrupted")
@@ -115,6 +117,27 @@ def start_run(
         ) from exc
     executor.submit(run.id)
     return run.id
+
+
+def start_run_at(
+    graph_id: str,
+    input: Mapping[str, Any],
+    thread_id: str | None = None,
+    *,
+    backend: str = "langgraph",
+    version: int | None = None,
+) -> RunRecord:
+    """Like ``start_run``, at a chosen spec ``version`` (None: the current one); the stored
+    run.
+
+    The runtime's own errors pass through unchanged (``SpecValidationError`` with every
+    problem, ``NotFoundError`` for an unknown version, ``RunError`` ``bad_input``), so an
+    API can answer each with its code.
+    """
+    executor, runtime = _parts()
+    run = runtime.start(graph_id, input, thread_id=thread_id, backend=backend, version=version)
+    executor.submit(run.id)
+    return run
 
 
 def run_again(run_id: str) -> str:
