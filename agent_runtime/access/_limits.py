@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import threading
 import time
 import uuid
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from agent_runtime.access._keys import ApiKey
-from agent_runtime.errors import ConfigurationError, RateLimitedError
+from agent_runtime.errors import ConfigurationError, RateLimitedError, StoreError
 from agent_runtime.settings import Settings
 
 __all__ = ["SLOT_TTL_S", "RateLimiter"]
@@ -44,6 +45,11 @@ return {1, 0}
 """
 
 
+def _without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` removed (it appears in messages and logs)."""
+    return re.sub(r"(?<=://)[^/@\s]*@", "", url)
+
+
 class RateLimiter:
     """Requests per minute and concurrent runs per API key."""
 
@@ -58,13 +64,16 @@ class RateLimiter:
 
         self.per_minute, self.concurrent_runs = per_minute, concurrent_runs
         self.storage_url = storage_url
+        shown = _without_credentials(storage_url)
         try:
             self._storage = storage.storage_from_string(storage_url)
-        except Exception as exc:  # limits raises its own errors for bad URLs
+        except Exception as exc:  # limits raises its own errors, quoting the whole URL
+            reason = str(exc).replace(storage_url, shown)
             raise ConfigurationError(
-                f"Rate-limit storage {storage_url.split('@')[-1]!r} is unusable: {exc}",
+                f"Rate-limit storage {shown!r} is unusable: {reason}",
                 code="bad_rate_limit_storage",
             ) from exc
+        self._shown = shown
         self._window = strategies.MovingWindowRateLimiter(self._storage)
         self._redis: Any = None
         if storage_url.startswith(("redis://", "rediss://")):
@@ -74,6 +83,22 @@ class RateLimiter:
             self._acquire = self._redis.register_script(_ACQUIRE)
         self._slots: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        """Redis failures as ``StoreError`` (``rate_limiter_unavailable``), URL without password."""
+        try:
+            yield
+        except Exception as exc:
+            import redis
+
+            if not isinstance(exc, redis.RedisError):
+                raise
+            raise StoreError(
+                f"The rate-limit store at {self._shown} cannot be reached "
+                f"({type(exc).__name__}); try again shortly.",
+                code="rate_limiter_unavailable",
+            ) from exc
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimiter:
@@ -97,9 +122,10 @@ class RateLimiter:
 
         limit = key.per_minute or self.per_minute
         item = RateLimitItemPerMinute(limit)
-        if self._window.hit(item, "orchestrall-api", key.id):
-            return
-        stats = self._window.get_window_stats(item, "orchestrall-api", key.id)
+        with self._storage_errors():
+            if self._window.hit(item, "orchestrall-api", key.id):
+                return
+            stats = self._window.get_window_stats(item, "orchestrall-api", key.id)
         wait = max(1, math.ceil(stats.reset_time - time.time()))
         raise RateLimitedError(
             f"This API key may make {limit} requests a minute; try again in {wait} s.",
@@ -120,10 +146,11 @@ class RateLimiter:
         limit = key.concurrent_runs or self.concurrent_runs
         token, now = uuid.uuid4().hex, time.time()
         if self._redis is not None:
-            taken, _oldest = self._acquire(
-                keys=[f"orchestrall:runs:{key.id}"],
-                args=[now, limit, now + SLOT_TTL_S, token, SLOT_TTL_S + 60],
-            )
+            with self._storage_errors():
+                taken, _oldest = self._acquire(
+                    keys=[f"orchestrall:runs:{key.id}"],
+                    args=[now, limit, now + SLOT_TTL_S, token, SLOT_TTL_S + 60],
+                )
             if int(taken):
                 return token
         else:
@@ -142,7 +169,8 @@ class RateLimiter:
 
     def release_run(self, key: ApiKey, token: str) -> None:
         if self._redis is not None:
-            self._redis.zrem(f"orchestrall:runs:{key.id}", token)
+            with self._storage_errors():
+                self._redis.zrem(f"orchestrall:runs:{key.id}", token)
             return
         with self._lock:
             self._slots.get(key.id, {}).pop(token, None)

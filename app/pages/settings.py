@@ -1,4 +1,4 @@
-"""The settings page: model providers (with Test connection) and named secrets.
+"""The settings page: model providers (with Test connection), named secrets and API keys.
 
 Keys are typed into password inputs that are never bound to the state: the form
 sends them once on Save and clears itself; afterwards the page only ever shows a
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.pages.settings_api_keys import api_keys_section
 from app.pages.settings_state import SECRET_VALUE_INPUT_ID, SettingsState
 from components.confirm_dialog import confirm_delete_dialog
 from components.header import SETTINGS_HREF, header
@@ -452,8 +453,8 @@ def settings_page() -> rx.Component:
                 rx.vstack(
                     rx.heading("Settings", size="7", as_="h1"),
                     rx.text(
-                        "Model providers and secrets. Keys are stored encrypted and are "
-                        "never shown again after saving.",
+                        "Model providers, secrets and API keys. Keys are stored encrypted "
+                        "(API keys hashed) and are never shown again after saving.",
                         color_scheme="gray",
                         size="3",
                     ),
@@ -487,6 +488,7 @@ def settings_page() -> rx.Component:
                     secret_form(),
                     data_testid="secrets-section",
                 ),
+                api_keys_section(),
                 delete_dialog(),
                 spacing="6",
                 width="100%",

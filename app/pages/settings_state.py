@@ -17,6 +17,7 @@ from typing import Any
 import reflex as rx
 
 from agent_runtime.errors import OrchestrallError
+from app.pages.settings_api_keys_state import ApiKeysState
 from app.services import settings
 from app.services.settings import PROVIDERS, KeyStatus, SecretRow
 
@@ -94,13 +95,15 @@ class SettingsState(rx.State):
 
     @rx.event
     def load_settings(self):
-        """Read the provider settings, key hints and secrets (on page load, also a reload)."""
+        """Read the provider settings, key hints and secrets (on page load, also a reload);
+        then the API keys section loads its own state."""
         self.form_errors = _per_provider("")
         self.checks = _per_provider("idle")
         self.check_messages = _per_provider("")
         self.delete_name = ""
         self._secret_form("")
         self._reload()
+        return ApiKeysState.load_api_keys
 
     # ---------------------------------------------------------- providers ---
 

@@ -107,6 +107,10 @@ def api_error_from(exc: OrchestrallError) -> ApiError:
         return ApiError(404, exc.code, exc.message)
     if isinstance(exc, ConflictError):
         return ApiError(409, exc.code, exc.message)
+    if isinstance(exc, StoreError) and exc.code == "rate_limiter_unavailable":
+        logger.warning("API request refused: %s", exc)
+        return ApiError(503, exc.code, "Request counting is unavailable right now; try again "
+                        "shortly.", headers={"Retry-After": "5"})  # fmt: skip
     if isinstance(exc, StoreError):
         logger.warning("API request failed on the store: %s", exc)
         return ApiError(503, "store_unavailable", "The database is not available right now.")
