@@ -67,12 +67,26 @@ def _get_graphs(app_server: RunningApp, key: str) -> httpx.Response:
     )
 
 
-def test_a_key_is_shown_once_works_and_is_refused_once_revoked(
-    page: Page, app_server: RunningApp, app_store: Store, screenshot_dir: Path
-) -> None:
+@pytest.fixture
+def graphs(app_store: Store) -> Iterator[tuple[str, str]]:
+    """(tag, id of the graph the key may use) and one more graph; both deleted afterwards
+    (the app is shared: the home page journey expects no graphs)."""
     tag = uuid.uuid4().hex[:6]
-    allowed = app_store.create_graph(f"Support bot {tag}").id
-    app_store.create_graph(f"Internal tool {tag}")
+    made = [app_store.create_graph(f"Support bot {tag}").id]
+    made.append(app_store.create_graph(f"Internal tool {tag}").id)
+    yield tag, made[0]
+    for graph_id in made:
+        app_store.delete_graph(graph_id)
+
+
+def test_a_key_is_shown_once_works_and_is_refused_once_revoked(
+    page: Page,
+    app_server: RunningApp,
+    app_store: Store,
+    graphs: tuple[str, str],
+    screenshot_dir: Path,
+) -> None:
+    tag, allowed = graphs
     name = f"CRM integration {tag}"
     expires = (datetime.now(UTC) + timedelta(days=30)).date()
     received = _received(page)
