@@ -84,9 +84,7 @@ def test_a_form_run_on_the_demo_model_shows_each_steps_details(
             page.get_by_role("option", name="Demo model (offline)").click()
             page.get_by_test_id("run-button").click()
 
-            expect(page.get_by_test_id("run-answer")).to_have_attribute(
-                "data-status", "succeeded"
-            )
+            expect(page.get_by_test_id("run-answer")).to_have_attribute("data-status", "succeeded")
             writer = page.get_by_test_id("trace-writer")
             writer.get_by_test_id("step-expand").click()
             expect(writer.get_by_test_id("step-input")).to_contain_text("bees")

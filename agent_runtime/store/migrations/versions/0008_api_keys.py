@@ -28,7 +28,9 @@ def upgrade() -> None:
         sa.Column("key_hash", sa.String(64), nullable=False),
         sa.Column(
             "graph_ids",
-            sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql"),
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True), "postgresql"
+            ),
             nullable=True,
         ),
         sa.Column("per_minute", sa.Integer(), nullable=True),
