@@ -11,25 +11,7 @@ from typing import Any
 
 import reflex as rx
 
-_TWO_LINES = {
-    "display": "-webkit-box",
-    "-webkit-line-clamp": "2",
-    "-webkit-box-orient": "vertical",
-    "overflow": "hidden",
-}
-
-# The name's link covers the whole card, so a click anywhere on it opens the graph
-# while the menu button (raised above the link) stays its own control.
-_STRETCHED_LINK = {
-    "&::after": {"content": '""', "position": "absolute", "inset": "0", "z_index": "0"},
-    "&:focus-visible": {"outline": "none"},
-}
-_CARD_STYLE = {
-    "position": "relative",
-    "transition": "box-shadow 120ms, transform 120ms",
-    "_hover": {"box_shadow": "var(--shadow-3)"},
-    "&:has(a:focus-visible)": {"outline": "2px solid var(--focus-8)", "outline_offset": "2px"},
-}
+from components.card_styles import STRETCHED_LINK, TWO_LINES, card_style
 
 
 def validity_badge(is_valid: rx.Var[bool]) -> rx.Component:
@@ -101,7 +83,7 @@ def graph_card(card: rx.Var, *, href: Any, menu: rx.Component | None = None) -> 
                     href=href,
                     color="inherit",
                     underline="none",
-                    style=_STRETCHED_LINK,
+                    style=STRETCHED_LINK,
                     data_testid="graph-card-link",
                     min_width="0",
                     overflow_wrap="anywhere",
@@ -118,7 +100,7 @@ def graph_card(card: rx.Var, *, href: Any, menu: rx.Component | None = None) -> 
                 size="2",
                 color_scheme="gray",
                 font_style=rx.cond(card.description != "", "normal", "italic"),
-                style=_TWO_LINES,
+                style=TWO_LINES,
             ),
             rx.spacer(),
             rx.hstack(
@@ -143,5 +125,5 @@ def graph_card(card: rx.Var, *, href: Any, menu: rx.Component | None = None) -> 
         data_testid="graph-card",
         data_graph_id=card.id,
         min_height="132px",
-        style=_CARD_STYLE,
+        style=card_style("box-shadow 120ms, transform 120ms"),
     )

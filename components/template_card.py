@@ -11,22 +11,7 @@ from typing import Any
 
 import reflex as rx
 
-_TWO_LINES = {
-    "display": "-webkit-box",
-    "-webkit-line-clamp": "2",
-    "-webkit-box-orient": "vertical",
-    "overflow": "hidden",
-}
-_STRETCHED_LINK = {
-    "&::after": {"content": '""', "position": "absolute", "inset": "0", "z_index": "0"},
-    "&:focus-visible": {"outline": "none"},
-}
-_CARD_STYLE = {
-    "position": "relative",
-    "transition": "box-shadow 120ms",
-    "_hover": {"box_shadow": "var(--shadow-3)"},
-    "&:has(a:focus-visible)": {"outline": "2px solid var(--focus-8)", "outline_offset": "2px"},
-}
+from components.card_styles import STRETCHED_LINK, TWO_LINES, card_style
 
 
 def backend_chips(backends: rx.Var, size: str = "1") -> rx.Component:
@@ -76,11 +61,11 @@ def template_card(card: rx.Var, *, href: Any) -> rx.Component:
                 href=href,
                 color="inherit",
                 underline="none",
-                style=_STRETCHED_LINK,
+                style=STRETCHED_LINK,
                 data_testid="template-card-link",
                 overflow_wrap="anywhere",
             ),
-            rx.text(card.summary, size="2", color_scheme="gray", style=_TWO_LINES),
+            rx.text(card.summary, size="2", color_scheme="gray", style=TWO_LINES),
             rx.spacer(),
             backend_chips(card.backends),
             rx.hstack(
@@ -117,5 +102,5 @@ def template_card(card: rx.Var, *, href: Any) -> rx.Component:
         data_testid="template-card",
         data_slug=card.slug,
         min_height="196px",
-        style=_CARD_STYLE,
+        style=card_style(),
     )

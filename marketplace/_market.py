@@ -121,8 +121,14 @@ class Marketplace:
 
     def seed_bundled(self) -> int:
         """Store the bundled templates (and newer bundled versions) not stored yet; how many."""
+        with self._db.read() as s:
+            stored = {
+                tuple(row) for row in s.execute(sa.select(VERSIONS.c.slug, VERSIONS.c.version))
+            }
         added = 0
         for bundled in bundled_templates():
+            if (bundled.meta.slug, bundled.release.version) in stored:
+                continue  # known already: no need to compile it on every backend again
             try:
                 self.add_release(bundled.meta, bundled.release, origin="bundled")
             except ConflictError:

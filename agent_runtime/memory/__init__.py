@@ -26,7 +26,7 @@ from agent_runtime.memory._embedders import (
     embedder_for,
 )
 from agent_runtime.memory._knowledge import ChunkInfo, DocumentInfo, KnowledgeBases, Progress
-from agent_runtime.memory._remember import REMEMBER, bind_memory, bound_memory, remember_tool
+from agent_runtime.memory._remember import REMEMBER, bind_memory, remember_tool
 
 __all__ = [
     "LOCAL_MODEL_NAME",
@@ -46,7 +46,6 @@ __all__ = [
     "Progress",
     "VectorStore",
     "bind_memory",
-    "bound_memory",
     "chunk_text",
     "collection_name",
     "embedder_for",

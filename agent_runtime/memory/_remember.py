@@ -20,7 +20,7 @@ from agent_runtime.memory._base import Memory, MemoryScope
 from agent_runtime.spec import MemorySpec
 from agent_runtime.tools import ResolvedTool
 
-__all__ = ["MAX_FACT_CHARS", "REMEMBER", "bind_memory", "bound_memory", "remember_tool"]
+__all__ = ["MAX_FACT_CHARS", "REMEMBER", "bind_memory", "remember_tool"]
 
 REMEMBER = "remember"
 """The tool's name, as the model sees it."""
@@ -52,11 +52,6 @@ def bind_memory(memory: Memory, scope: MemoryScope) -> Iterator[None]:
         yield
     finally:
         _BOUND.reset(token)
-
-
-def bound_memory() -> tuple[Memory, MemoryScope] | None:
-    """The memory service and scope bound here, if any (for backends that change threads)."""
-    return _BOUND.get()
 
 
 def remember_tool(memory: MemorySpec, node_id: str) -> ResolvedTool:

@@ -12,13 +12,14 @@ from app.pages.home_state import HomeState
 from app.paths import builder_path
 from app.services.graphs import UNDO_SECONDS
 from components.confirm_dialog import confirm_delete_dialog
+from components.form_error import form_error
 from components.graph_card import graph_actions_menu, graph_card
 from components.page_shell import page_shell
+from components.search_box import search_box
 
 EMPTY_TITLE = "No graphs yet"
 EMPTY_HINT = "Click New graph to create your first agent graph."
 NO_MATCH_HINT = "Try another word from a graph's name or description."
-SEARCH_DEBOUNCE_MS = 250
 
 
 def new_graph_button() -> rx.Component:
@@ -32,33 +33,17 @@ def new_graph_button() -> rx.Component:
     )
 
 
-def search_box() -> rx.Component:
+def _search() -> rx.Component:
     """Filters the cards by name or description as one types (debounced)."""
-    return rx.input(
-        rx.input.slot(rx.icon("search", size=16)),
-        rx.cond(
-            HomeState.searching,
-            rx.input.slot(
-                rx.icon_button(
-                    rx.icon("x", size=14),
-                    variant="ghost",
-                    color_scheme="gray",
-                    size="1",
-                    on_click=HomeState.clear_search,
-                    aria_label="Clear search",
-                    data_testid="graph-search-clear",
-                ),
-            ),
-        ),
-        value=HomeState.search,
+    return search_box(
+        HomeState.search,
         on_change=HomeState.search_graphs,
-        debounce_timeout=SEARCH_DEBOUNCE_MS,
+        on_clear=HomeState.clear_search,
+        clearable=HomeState.searching,
         placeholder="Search graphs",
-        type="search",
         aria_label="Search graphs by name or description",
-        size="3",
+        test_id="graph-search",
         width=rx.breakpoints(initial="100%", sm="280px"),
-        data_testid="graph-search",
     )
 
 
@@ -160,7 +145,7 @@ def page_intro() -> rx.Component:
         ),
         rx.spacer(),
         rx.hstack(
-            rx.cond(HomeState.has_graphs | HomeState.searching, search_box()),
+            rx.cond(HomeState.has_graphs | HomeState.searching, _search()),
             new_graph_button(),
             align="center",
             spacing="3",
@@ -212,20 +197,7 @@ def rename_dialog() -> rx.Component:
                         color_scheme=rx.cond(HomeState.rename_error != "", "red", "violet"),
                         data_testid="rename-input",
                     ),
-                    rx.cond(
-                        HomeState.rename_error != "",
-                        rx.text(
-                            rx.icon("circle-alert", size=14),
-                            HomeState.rename_error,
-                            color_scheme="red",
-                            size="2",
-                            role="alert",
-                            display="flex",
-                            align_items="center",
-                            gap="6px",
-                            data_testid="rename-error",
-                        ),
-                    ),
+                    form_error(HomeState.rename_error, "rename-error"),
                     rx.hstack(
                         rx.dialog.close(
                             rx.button("Cancel", variant="soft", color_scheme="gray", type="button")

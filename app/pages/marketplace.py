@@ -16,39 +16,23 @@ from app.pages.marketplace_state import ANY, MarketplaceState
 from app.paths import template_path
 from app.services.marketplace import SORT_LABELS
 from components.page_shell import page_shell
+from components.search_box import search_box
 from components.template_card import template_card
 
-SEARCH_DEBOUNCE_MS = 250
 S = MarketplaceState
 
 
-def search_box() -> rx.Component:
-    return rx.input(
-        rx.input.slot(rx.icon("search", size=16)),
-        rx.cond(
-            S.query != "",
-            rx.input.slot(
-                rx.icon_button(
-                    rx.icon("x", size=14),
-                    variant="ghost",
-                    color_scheme="gray",
-                    size="1",
-                    on_click=S.clear_search,
-                    aria_label="Clear search",
-                    data_testid="template-search-clear",
-                ),
-            ),
-        ),
-        value=S.query,
+def _search() -> rx.Component:
+    return search_box(
+        S.query,
         on_change=S.search,
-        debounce_timeout=SEARCH_DEBOUNCE_MS,
+        on_clear=S.clear_search,
+        clearable=S.query != "",
         placeholder="Search templates: support, research, summarise…",
-        type="search",
         aria_label="Search templates",
-        size="3",
+        test_id="template-search",
         flex="1",
         min_width="240px",
-        data_testid="template-search",
     )
 
 
@@ -90,7 +74,7 @@ def _sort_select() -> rx.Component:
 def filters() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            search_box(), _sort_select(), spacing="3", align="center", width="100%", wrap="wrap"
+            _search(), _sort_select(), spacing="3", align="center", width="100%", wrap="wrap"
         ),
         rx.hstack(
             rx.icon("list-filter", size=16, color="var(--gray-10)"),

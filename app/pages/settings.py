@@ -12,6 +12,7 @@ import reflex as rx
 from app.pages.settings_api_keys import api_keys_section
 from app.pages.settings_state import SECRET_VALUE_INPUT_ID, SettingsState
 from components.confirm_dialog import confirm_delete_dialog
+from components.form_error import form_error
 from components.header import SETTINGS_HREF, header
 
 SETTINGS = SETTINGS_HREF  # the route; the header links here
@@ -119,20 +120,7 @@ def _test_button(provider: str) -> rx.Component:
 
 def _form_error(provider: str) -> rx.Component:
     message = SettingsState.form_errors[provider]
-    return rx.cond(
-        message != "",
-        rx.text(
-            rx.icon("circle-alert", size=14),
-            message,
-            color_scheme="red",
-            size="2",
-            role="alert",
-            display="flex",
-            align_items="center",
-            gap="6px",
-            data_testid=f"{provider}-error",
-        ),
-    )
+    return form_error(message, f"{provider}-error")
 
 
 def _card(
@@ -397,20 +385,7 @@ def secret_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.cond(
-                SettingsState.secret_error != "",
-                rx.text(
-                    rx.icon("circle-alert", size=14),
-                    SettingsState.secret_error,
-                    color_scheme="red",
-                    size="2",
-                    role="alert",
-                    display="flex",
-                    align_items="center",
-                    gap="6px",
-                    data_testid="secret-error",
-                ),
-            ),
+            form_error(SettingsState.secret_error, "secret-error"),
             spacing="2",
             width="100%",
         ),

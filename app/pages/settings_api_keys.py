@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.pages.settings_api_keys_state import ApiKeysState
+from components.form_error import form_error
 
 NEW_KEY_TESTID = "api-key-new-value"
 
@@ -155,20 +156,7 @@ def create_form() -> rx.Component:
                     align="start",
                     width="100%",
                 ),
-                rx.cond(
-                    ApiKeysState.form_error != "",
-                    rx.text(
-                        rx.icon("circle-alert", size=14),
-                        ApiKeysState.form_error,
-                        color_scheme="red",
-                        size="2",
-                        role="alert",
-                        display="flex",
-                        align_items="center",
-                        gap="6px",
-                        data_testid="api-key-error",
-                    ),
-                ),
+                form_error(ApiKeysState.form_error, "api-key-error"),
                 rx.button(
                     rx.icon("key-round", size=16),
                     "Create key",
